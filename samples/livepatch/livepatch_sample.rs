@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+
+//! Rust port of `samples/livepatch/livepatch-sample.c`.
+//!
+//! Replaces `cmdline_proc_show()`: after `insmod livepatch-sample.ko`, `cat /proc/cmdline`
+//! prints "this has been live patched". `echo 0 > /sys/kernel/livepatch/livepatch_sample/enabled`
+//! restores the original, and the module can then be removed.
+
+#[macro_use]
+#[path = "../../src/lib.rs"]
+pub mod livepatch;
+
+use core::ffi::{c_int, c_void};
+use kernel::c_str;
+use livepatch::{Func, Object, Patch, SeqFile};
+
+module_livepatch! {
+    patch: patch,
+    name: "livepatch_sample",
+    author: "Rust for Linux livepatch contributors",
+    description: "Rust port of livepatch-sample.c",
+    license: "GPL",
+}
+
+klp_func! {
+    /// Replaces `cmdline_proc_show()` in `fs/proc/cmdline.c`.
+    fn livepatch_cmdline_proc_show(m: &SeqFile, _v: *mut c_void) -> c_int {
+        seq_print!(m, "{}\n", "this has been live patched");
+        0
+    }
+}
+
+fn patch() -> Patch {
+    Patch::new().object(
+        Object::vmlinux().func(Func::new(c_str!("cmdline_proc_show"), livepatch_cmdline_proc_show)),
+    )
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Build (or reuse) the lab kernel: linux-source-6.12 configured from tinyconfig
+# plus scripts/config/*.config, in a cache directory keyed by a content hash.
+# Prints nothing on stdout but, with --print-dir, the build directory.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+bash "$LAB_ROOT/scripts/deps.sh" >&2
+
+KOUT=$(kernel_dir)
+if [ -f "$KOUT/.lab-complete" ]; then
+	[ "${1:-}" = --print-dir ] && echo "$KOUT"
+	exit 0
+fi
+
+if ! [ -f "$KSRC/.lab-extracted" ]; then
+	step "Extracting $KSRC_TAR (about 30 seconds)"
+	rm -rf "$KSRC"
+	mkdir -p "$LAB_CACHE/src"
+	tar -C "$LAB_CACHE/src" -xf "$KSRC_TAR"
+	touch "$KSRC/.lab-extracted"
+fi
+
+step "Configuring the kernel in $KOUT (tinyconfig + scripts/config/*.config)"
+rm -rf "$KOUT"
+mkdir -p "$KOUT"
+# tinyconfig is allnoconfig with tiny-base.config, then tiny.config; we add
+# our fragments to the same allnoconfig so that they win.
+cat "$KSRC/kernel/configs/tiny-base.config" "$KSRC/kernel/configs/tiny.config" \
+	"$KSRC/arch/x86/configs/tiny.config" "$LAB_ROOT"/scripts/config/*.config \
+	| grep -v '^CONFIG_UNWINDER_GUESS' >"$KOUT/lab.config"
+make -s -C "$KSRC" O="$KOUT" "${KMAKE_FLAGS[@]}" KCONFIG_ALLCONFIG="$KOUT/lab.config" allnoconfig >&2
+# Every option a fragment asks for must have survived Kconfig's dependencies.
+bad=0
+while IFS= read -r line; do
+	case "$line" in
+	CONFIG_*=*) grep -qx "$line" "$KOUT/.config" || { echo "config: wanted $line, got: $(grep "^${line%%=*}=" "$KOUT/.config" || echo unset)" >&2; bad=1; } ;;
+	"# CONFIG_"*" is not set") ! grep -q "^${line:2:$((${#line} - 13))}=" "$KOUT/.config" || { echo "config: wanted $line" >&2; bad=1; } ;;
+	esac
+done < <(cat "$LAB_ROOT"/scripts/config/*.config)
+[ $bad = 0 ] || die "the kernel configuration lost options the fragments require"
+
+step "Building Linux 6.12 with Rust (cold build: about 15 minutes on 2 cores; log: $KOUT/build.log)"
+t0=$(now)
+if ! make -C "$KSRC" O="$KOUT" "${KMAKE_FLAGS[@]}" -j"$JOBS" bzImage modules >"$KOUT/build.log" 2>&1; then
+	tail -40 "$KOUT/build.log" >&2
+	die "kernel build failed (full log: $KOUT/build.log)"
+fi
+touch "$KOUT/.lab-complete"
+step "Kernel built in $(($(now) - t0)) s"
+[ "${1:-}" = --print-dir ] && echo "$KOUT"
+exit 0

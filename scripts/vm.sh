@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# vm.sh CMD...: boot the lab kernel in QEMU (virtme-ng, TCG) and run CMD as root
+# in the repository directory, with debugfs mounted and KDIR set. The guest sees
+# the host's root file system read-only (9p: root=/dev/root names its tag), and
+# its own output directory and $LAB_CACHE/run read-write.
+# CMD's output is printed; the exit status is CMD's. A guest that does not finish
+# within VM_TIMEOUT seconds (default 900) is killed and reported as a failure.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+KDIR=${KDIR:-$(bash "$LAB_ROOT/scripts/kernel.sh" --print-dir)}
+timeout_s=${VM_TIMEOUT:-900}
+out=$(mktemp -d "$LAB_CACHE/vm-out.XXXXXX")
+trap '[ -n "${VM_KEEP:-}" ] || rm -rf "$out"' EXIT
+
+cat >"$out/guest.sh" <<GUEST
+mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
+export KDIR=$KDIR LAB_ROOT=$LAB_ROOT LAB_CACHE=$LAB_CACHE PATH=/usr/sbin:/usr/bin:/sbin:/bin
+cd $LAB_ROOT
+( $* ) >$out/output 2>&1
+echo \$? >$out/status
+GUEST
+
+set +e
+timeout --kill-after=10 "$timeout_s" "$VNG" --run "$KDIR/arch/x86/boot/bzImage" --disable-kvm \
+	--memory 1G --cpus 2 --append root=/dev/root --rwdir "$out" --rwdir "$LAB_CACHE/run" \
+	${VM_QEMU_OPTS:+--qemu-opts="$VM_QEMU_OPTS"} \
+	--exec "bash $out/guest.sh" </dev/null >"$out/vng.log" 2>&1
+rc=$?
+set -e
+[ -f "$out/output" ] && cat "$out/output"
+if [ $rc = 124 ] || [ $rc = 137 ]; then
+	echo "vm: the guest did not finish within ${timeout_s}s and was killed" >&2
+	tail -20 "$out/vng.log" >&2
+	exit 124
+fi
+if ! [ -f "$out/status" ]; then
+	echo "vm: the guest stopped before the command finished (vng exit $rc)" >&2
+	tail -30 "$out/vng.log" >&2
+	exit 1
+fi
+exit "$(cat "$out/status")"

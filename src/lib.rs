@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Safe Rust abstractions for kernel live patching.
+//!
+//! A livepatch module describes a [`Patch`]: a list of [`Object`]s (vmlinux or a module), each
+//! with the [`Func`]s it replaces and optional (un)patch callbacks written as Rust closures. The
+//! [`module_livepatch!`] macro declares the kernel module, marks it `livepatch=Y` in its modinfo
+//! and registers the patch with `klp_enable_patch()` when the module loads.
+//!
+//! Out-of-tree Rust modules are separate crates that only see `kernel`, so each livepatch module
+//! includes this library as its `livepatch` module:
+//!
+//! ```ignore
+//! #[macro_use]
+//! #[path = "../../src/lib.rs"]
+//! pub mod livepatch;
+//! ```
+//!
+//! C header: [`include/linux/livepatch.h`](srctree/include/linux/livepatch.h)
+//!
+//! Documentation: `Documentation/livepatch/rust.rst`
+
+pub mod bindings;
+#[macro_use]
+mod macros;
+mod patch;
+#[macro_use]
+pub mod seq_file;
+
+pub use patch::{Func, Object, Patch, Registration, Replacement, Target, TargetModule};
+pub use patch::{FfiArg, ModuleState};
+pub use seq_file::SeqFile;

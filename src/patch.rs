@@ -1,0 +1,589 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Patches, objects, functions and (un)patch callbacks.
+//!
+//! C header: [`include/linux/livepatch.h`](srctree/include/linux/livepatch.h)
+
+use super::bindings;
+use core::{ffi::c_void, marker::PhantomPinned, pin::Pin, ptr};
+use kernel::{
+    error::from_result,
+    prelude::*,
+    str::CStr,
+    sync::{Arc, Mutex},
+    types::Opaque,
+    ThisModule,
+};
+
+/// The address of a replacement function, made by [`klp_func!`] from safe Rust code.
+///
+/// # Invariants
+///
+/// `0` is the address of an `extern "C"` function whose parameters and return value are those of
+/// the C function it is meant to replace, as declared in the [`klp_func!`] invocation.
+#[derive(Clone, Copy)]
+pub struct Replacement(*const c_void);
+
+// SAFETY: `Replacement` is the address of code; it is never dereferenced as data.
+unsafe impl Sync for Replacement {}
+// SAFETY: As above.
+unsafe impl Send for Replacement {}
+
+impl Replacement {
+    /// Wraps the address of a replacement function.
+    ///
+    /// # Safety
+    ///
+    /// `func` must be an `extern "C"` function whose C signature is the signature of every
+    /// function it is given to replace with [`Func::new`]: the livepatch core redirects calls of
+    /// the old function to it with the old function's arguments.
+    #[doc(hidden)]
+    pub const unsafe fn from_raw(func: *const c_void) -> Self {
+        Self(func)
+    }
+}
+
+/// A parameter type of a replacement function, converted from the C argument.
+///
+/// [`klp_func!`] declares the extern "C" function with the [`FfiArg::Raw`] types and hands the
+/// safe Rust function the converted values.
+///
+/// # Safety
+///
+/// Implementers must ensure that [`FfiArg::from_raw`] creates a valid value from any `Raw` value
+/// that a C caller passes for a parameter of this C type.
+pub unsafe trait FfiArg: Sized {
+    /// The C type of the parameter.
+    type Raw;
+
+    /// Converts the C argument.
+    ///
+    /// # Safety
+    ///
+    /// `raw` is the argument a C caller passed to the replaced function, and the result does not
+    /// outlive that call.
+    unsafe fn from_raw(raw: Self::Raw) -> Self;
+}
+
+macro_rules! impl_ffi_arg_identity {
+    ($($t:ty),*) => {
+        $(
+            // SAFETY: Every bit pattern of a C integer or raw pointer is a valid value of the
+            // identical Rust type; a raw pointer needs `unsafe` to be dereferenced.
+            unsafe impl FfiArg for $t {
+                type Raw = $t;
+                unsafe fn from_raw(raw: $t) -> $t {
+                    raw
+                }
+            }
+        )*
+    };
+}
+impl_ffi_arg_identity!(i8, u8, i16, u16, i32, u32, i64, u64, isize, usize, *mut c_void, *const c_void);
+
+// SAFETY: A `struct seq_file *` argument of a replaced `show()` function is valid for the call,
+// which is what `SeqFile::from_raw` needs.
+unsafe impl<'a> FfiArg for &'a super::SeqFile {
+    type Raw = *mut bindings::seq_file;
+    unsafe fn from_raw(raw: Self::Raw) -> Self {
+        // SAFETY: The caller guarantees `raw` is the argument of a running `show()` call.
+        unsafe { super::SeqFile::from_raw(raw) }
+    }
+}
+
+/// A function to replace: `old_name` in the object, by a [`Replacement`].
+///
+/// The Rust counterpart of `struct klp_func`.
+///
+/// # Examples
+///
+/// ```ignore
+/// Func::new(c_str!("cmdline_proc_show"), livepatch_cmdline_proc_show)
+/// ```
+pub struct Func {
+    old_name: &'static CStr,
+    new_func: Replacement,
+    old_sympos: usize,
+}
+
+impl Func {
+    /// Replaces the function called `old_name` by `new_func`.
+    pub const fn new(old_name: &'static CStr, new_func: Replacement) -> Self {
+        Self {
+            old_name,
+            new_func,
+            old_sympos: 0,
+        }
+    }
+
+    /// Picks the `sympos`-th symbol called `old_name` in the object (kallsyms order, from 1),
+    /// for names that are not unique. `0`, the default, requires a unique name.
+    pub const fn sympos(mut self, sympos: usize) -> Self {
+        self.old_sympos = sympos;
+        self
+    }
+}
+
+/// The state of a target module, as the module loader reports it (`enum module_state`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModuleState {
+    /// `MODULE_STATE_LIVE`: normal state.
+    Live,
+    /// `MODULE_STATE_COMING`: fully formed, running `module_init`.
+    Coming,
+    /// `MODULE_STATE_GOING`: going away.
+    Going,
+    /// `MODULE_STATE_UNFORMED`: still setting it up.
+    Unformed,
+}
+
+/// A module being (un)patched, seen from a callback.
+pub struct TargetModule<'a> {
+    module: &'a Opaque<bindings::module>,
+}
+
+impl<'a> TargetModule<'a> {
+    /// The module's name.
+    pub fn name(&self) -> &'a CStr {
+        // SAFETY: `name` is a NUL-terminated array inside the module, which the core keeps alive
+        // while a callback runs (see `Target`).
+        unsafe { CStr::from_char_ptr((*self.module.get()).name.as_ptr()) }
+    }
+
+    /// The module's state at the time of the call.
+    pub fn state(&self) -> ModuleState {
+        // SAFETY: The module is alive (see `name`); `state` is a plain integer the module loader
+        // updates, read once here.
+        let state = unsafe { ptr::read_volatile(ptr::addr_of!((*self.module.get()).state)) };
+        match state {
+            bindings::module_state_MODULE_STATE_LIVE => ModuleState::Live,
+            bindings::module_state_MODULE_STATE_COMING => ModuleState::Coming,
+            bindings::module_state_MODULE_STATE_GOING => ModuleState::Going,
+            _ => ModuleState::Unformed,
+        }
+    }
+}
+
+/// The object a callback runs for: vmlinux or a loaded module.
+///
+/// # Invariants
+///
+/// `obj` is a `struct klp_object` of a registered patch, passed by the livepatch core to a
+/// callback; the core holds `klp_mutex` and keeps the object, and its module if any, alive for
+/// the duration of the callback.
+pub struct Target<'a> {
+    obj: &'a Opaque<bindings::klp_object>,
+}
+
+impl<'a> Target<'a> {
+    /// Whether the object is vmlinux.
+    pub fn is_vmlinux(&self) -> bool {
+        // SAFETY: `obj` is valid (type invariant); `name` is not changed by the core.
+        unsafe { (*self.obj.get()).name.is_null() }
+    }
+
+    /// The object's name: the module name, or `vmlinux`.
+    pub fn name(&self) -> &'a CStr {
+        // SAFETY: `obj` is valid (type invariant).
+        let name = unsafe { (*self.obj.get()).name };
+        if name.is_null() {
+            kernel::c_str!("vmlinux")
+        } else {
+            // SAFETY: A non-NULL `name` is the `&'static CStr` given to `Object::module`.
+            unsafe { CStr::from_char_ptr(name) }
+        }
+    }
+
+    /// The loaded target module, for a module object (`None` for vmlinux).
+    pub fn module(&self) -> Option<TargetModule<'a>> {
+        // SAFETY: `obj` is valid (type invariant); the core sets `mod` before calling callbacks.
+        let module = unsafe { (*self.obj.get()).mod_ };
+        // SAFETY: A non-NULL `mod` is the live target module while the callback runs (type
+        // invariant); `Opaque` allows the module loader's concurrent updates.
+        (!module.is_null()).then(|| TargetModule {
+            module: unsafe { &*module.cast::<Opaque<bindings::module>>() },
+        })
+    }
+}
+
+type PatchFn = dyn Fn(&Target<'_>) -> Result + Send + Sync;
+type UnpatchFn = dyn Fn(&Target<'_>) + Send + Sync;
+
+/// The callbacks of one object.
+#[derive(Default)]
+struct Callbacks {
+    pre_patch: Option<Arc<PatchFn>>,
+    post_patch: Option<Arc<UnpatchFn>>,
+    pre_unpatch: Option<Arc<UnpatchFn>>,
+    post_unpatch: Option<Arc<UnpatchFn>>,
+}
+
+/// A kernel object to patch: vmlinux or a module, its functions and its callbacks.
+///
+/// The Rust counterpart of `struct klp_object`. Builder methods never fail: an allocation failure
+/// is kept and reported by [`Patch`] registration, as `ENOMEM`.
+///
+/// # Examples
+///
+/// ```ignore
+/// Object::vmlinux()
+///     .func(Func::new(c_str!("cmdline_proc_show"), livepatch_cmdline_proc_show))
+///     .pre_patch(|obj| {
+///         pr_info!("pre_patch: {}\n", obj.name());
+///         Ok(())
+///     })
+/// ```
+pub struct Object {
+    name: Option<&'static CStr>,
+    funcs: KVec<Func>,
+    callbacks: Callbacks,
+    error: Option<Error>,
+}
+
+impl Object {
+    fn new(name: Option<&'static CStr>) -> Self {
+        Self {
+            name,
+            funcs: KVec::new(),
+            callbacks: Callbacks::default(),
+            error: None,
+        }
+    }
+
+    /// The kernel image (`klp_object.name == NULL`).
+    pub fn vmlinux() -> Self {
+        Self::new(None)
+    }
+
+    /// The module called `name`, patched whenever it is loaded.
+    pub fn module(name: &'static CStr) -> Self {
+        Self::new(Some(name))
+    }
+
+    fn fail(&mut self, e: impl Into<Error>) {
+        self.error.get_or_insert(e.into());
+    }
+
+    fn boxed<F, T: ?Sized>(&mut self, f: F, coerce: impl FnOnce(Arc<F>) -> Arc<T>) -> Option<Arc<T>> {
+        match Arc::new(f, GFP_KERNEL) {
+            Ok(f) => Some(coerce(f)),
+            Err(e) => {
+                self.fail(e);
+                None
+            }
+        }
+    }
+
+    /// Adds a function to replace.
+    pub fn func(mut self, func: Func) -> Self {
+        if let Err(e) = self.funcs.push(func, GFP_KERNEL) {
+            self.fail(e);
+        }
+        self
+    }
+
+    /// Sets the pre-patch callback: runs before the object is patched. An `Err` stops the
+    /// patching: `insmod` of the livepatch fails, or, when the patch is already enabled, the
+    /// target module's load fails, with that error.
+    pub fn pre_patch(mut self, f: impl Fn(&Target<'_>) -> Result + Send + Sync + 'static) -> Self {
+        self.callbacks.pre_patch = self.boxed(f, |f| f as Arc<PatchFn>);
+        self
+    }
+
+    /// Sets the post-patch callback: runs after the object is patched and the patch is active
+    /// in all tasks.
+    pub fn post_patch(mut self, f: impl Fn(&Target<'_>) + Send + Sync + 'static) -> Self {
+        self.callbacks.post_patch = self.boxed(f, |f| f as Arc<UnpatchFn>);
+        self
+    }
+
+    /// Sets the pre-unpatch callback: runs before the object is unpatched, only if the
+    /// post-patch callback ran.
+    pub fn pre_unpatch(mut self, f: impl Fn(&Target<'_>) + Send + Sync + 'static) -> Self {
+        self.callbacks.pre_unpatch = self.boxed(f, |f| f as Arc<UnpatchFn>);
+        self
+    }
+
+    /// Sets the post-unpatch callback: runs after the object is unpatched and no task runs
+    /// patched code, only if the pre-patch callback ran and succeeded.
+    pub fn post_unpatch(mut self, f: impl Fn(&Target<'_>) + Send + Sync + 'static) -> Self {
+        self.callbacks.post_unpatch = self.boxed(f, |f| f as Arc<UnpatchFn>);
+        self
+    }
+
+    /// Sets a pre-patch callback that acquires a value and a post-unpatch callback that
+    /// receives it by value.
+    ///
+    /// The core runs post-unpatch only after a successful pre-patch, so `release` gets each
+    /// value `acquire` returned exactly once: on normal unpatch, on a reversed or cancelled
+    /// transition, when a target module goes away. Where the core skips post-unpatch (a target
+    /// module whose patching fails after its pre-patch succeeded), the value is dropped without
+    /// `release` when the next `acquire` replaces it or when the livepatch module is unloaded:
+    /// still exactly once.
+    pub fn pre_patch_paired<T: Send + 'static>(
+        mut self,
+        acquire: impl Fn(&Target<'_>) -> Result<T> + Send + Sync + 'static,
+        release: impl Fn(&Target<'_>, T) + Send + Sync + 'static,
+    ) -> Self {
+        let Some((fill, take)) = self.slot() else {
+            return self;
+        };
+        self.pre_patch(move |obj| {
+            let value = acquire(obj)?;
+            *fill.lock() = Some(value);
+            Ok(())
+        })
+        .post_unpatch(move |obj| {
+            let value = take.lock().take();
+            if let Some(value) = value {
+                release(obj, value);
+            }
+        })
+    }
+
+    /// Sets a post-patch callback that produces a value and a pre-unpatch callback that
+    /// receives it by value.
+    ///
+    /// The core runs pre-unpatch only after post-patch ran (not on a reversed transition), so
+    /// `release` gets each value `produce` returned exactly once when the object is unpatched.
+    /// A value the core never hands back (the target module fails to load after post-patch) is
+    /// dropped without `release` when the next one replaces it or when the livepatch module is
+    /// unloaded.
+    pub fn post_patch_paired<T: Send + 'static>(
+        mut self,
+        produce: impl Fn(&Target<'_>) -> T + Send + Sync + 'static,
+        release: impl Fn(&Target<'_>, T) + Send + Sync + 'static,
+    ) -> Self {
+        let Some((fill, take)) = self.slot() else {
+            return self;
+        };
+        self.post_patch(move |obj| {
+            let value = produce(obj);
+            *fill.lock() = Some(value);
+        })
+        .pre_unpatch(move |obj| {
+            let value = take.lock().take();
+            if let Some(value) = value {
+                release(obj, value);
+            }
+        })
+    }
+
+    /// Allocates the slot a paired callback keeps its value in, twice referenced.
+    #[expect(clippy::type_complexity)]
+    fn slot<T: Send + 'static>(&mut self) -> Option<(Arc<Mutex<Option<T>>>, Arc<Mutex<Option<T>>>)> {
+        match Arc::pin_init(kernel::new_mutex!(None), GFP_KERNEL) {
+            Ok(slot) => Some((slot.clone(), slot)),
+            Err(e) => {
+                self.fail(e);
+                None
+            }
+        }
+    }
+}
+
+/// A livepatch: the objects it patches, and how it combines with other patches.
+///
+/// The Rust counterpart of `struct klp_patch`, registered by [`module_livepatch!`] when the
+/// module loads. Builder methods never fail: an allocation failure is kept and reported at
+/// registration, as `ENOMEM`.
+///
+/// # Examples
+///
+/// ```ignore
+/// fn patch() -> Patch {
+///     Patch::new().object(
+///         Object::vmlinux().func(Func::new(c_str!("cmdline_proc_show"), livepatch_cmdline_proc_show)),
+///     )
+/// }
+/// ```
+#[derive(Default)]
+pub struct Patch {
+    objects: KVec<Object>,
+    replace: bool,
+    error: Option<Error>,
+}
+
+impl Patch {
+    /// An empty patch.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds an object to patch.
+    pub fn object(mut self, object: Object) -> Self {
+        if let Err(e) = self.objects.push(object, GFP_KERNEL) {
+            self.error.get_or_insert(e.into());
+        }
+        self
+    }
+
+    /// Atomic replace: when enabled, this patch replaces all patches enabled before it, which
+    /// are then disabled (`klp_patch.replace`).
+    pub fn replace(mut self, replace: bool) -> Self {
+        self.replace = replace;
+        self
+    }
+
+    /// Hands the patch to the livepatch core with `klp_enable_patch()`.
+    ///
+    /// # Safety
+    ///
+    /// The returned registration must not be dropped before the module's reference count has
+    /// dropped to zero (i.e. only from the module's exit function): the core keeps using the
+    /// patch, and holds a module reference, until a disable through sysfs has completed.
+    #[doc(hidden)]
+    pub unsafe fn register(mut self, module: &'static ThisModule) -> Result<Pin<KBox<Registration>>> {
+        if let Some(e) = self.error.take() {
+            return Err(e);
+        }
+        let n = self.objects.len();
+        let mut callbacks = KVec::with_capacity(n, GFP_KERNEL)?;
+        for object in self.objects.iter_mut() {
+            if let Some(e) = object.error.take() {
+                return Err(e);
+            }
+            callbacks.push(core::mem::take(&mut object.callbacks), GFP_KERNEL)?;
+        }
+
+        // The function tables: a header the core never reads, pointing at the object's
+        // callbacks, then the functions, then the terminator.
+        let mut tables = KVec::with_capacity(n, GFP_KERNEL)?;
+        for (object, cbs) in self.objects.iter().zip(callbacks.iter()) {
+            let mut table = KVec::with_capacity(object.funcs.len() + 2, GFP_KERNEL)?;
+            let header = bindings::klp_func {
+                new_func: (cbs as *const Callbacks).cast_mut().cast(),
+                old_sympos: HEADER_SYMPOS,
+                ..Default::default()
+            };
+            table.push(Opaque::new(header), GFP_KERNEL)?;
+            for func in object.funcs.iter() {
+                let func = bindings::klp_func {
+                    old_name: func.old_name.as_char_ptr(),
+                    new_func: func.new_func.0.cast_mut(),
+                    old_sympos: func.old_sympos,
+                    ..Default::default()
+                };
+                table.push(Opaque::new(func), GFP_KERNEL)?;
+            }
+            table.push(Opaque::new(bindings::klp_func::default()), GFP_KERNEL)?;
+            tables.push(table, GFP_KERNEL)?;
+        }
+
+        let mut objs = KVec::with_capacity(n + 1, GFP_KERNEL)?;
+        for ((object, cbs), table) in self.objects.iter().zip(callbacks.iter()).zip(tables.iter()) {
+            let obj = bindings::klp_object {
+                name: object.name.map_or(ptr::null(), CStr::as_char_ptr),
+                // Entry 1: the first function, or the terminator.
+                funcs: Opaque::raw_get(table.as_ptr().wrapping_add(1)),
+                callbacks: bindings::klp_callbacks {
+                    pre_patch: cbs.pre_patch.is_some().then_some(pre_patch_shim as _),
+                    post_patch: cbs.post_patch.is_some().then_some(post_patch_shim as _),
+                    pre_unpatch: cbs.pre_unpatch.is_some().then_some(pre_unpatch_shim as _),
+                    post_unpatch: cbs.post_unpatch.is_some().then_some(post_unpatch_shim as _),
+                    post_unpatch_enabled: false,
+                },
+                ..Default::default()
+            };
+            objs.push(Opaque::new(obj), GFP_KERNEL)?;
+        }
+        objs.push(Opaque::new(bindings::klp_object::default()), GFP_KERNEL)?;
+
+        let patch = bindings::klp_patch {
+            mod_: module.as_ptr().cast(),
+            objs: Opaque::raw_get(objs.as_ptr()),
+            replace: self.replace,
+            ..Default::default()
+        };
+        let reg = KBox::pin(
+            Registration {
+                patch: Opaque::new(patch),
+                objs,
+                tables,
+                callbacks,
+                _pin: PhantomPinned,
+            },
+            GFP_KERNEL,
+        )?;
+        // SAFETY: `reg.patch` is a fully initialised `klp_patch` whose objects and functions are
+        // terminated arrays that live, at fixed addresses, as long as `reg`, which the caller
+        // keeps until the core is done with the patch. `Func` names and `Object` names are
+        // `'static`; replacement functions live in this module's text.
+        kernel::error::to_result(unsafe { bindings::klp_enable_patch(reg.patch.get()) })?;
+        Ok(reg)
+    }
+}
+
+/// `old_sympos` of a function-table header, which the core never sees.
+const HEADER_SYMPOS: kernel::ffi::c_ulong = kernel::ffi::c_ulong::MAX;
+
+/// A patch handed to the livepatch core with `klp_enable_patch()`.
+///
+/// # Invariants
+///
+/// - `patch` has been enabled; its `objs` is `objs`, whose last entry is the terminator.
+/// - For each object `i`, `objs[i].funcs` is entry 1 of `tables[i]`; entry 0 of `tables[i]` is a
+///   header whose `new_func` points at `callbacks[i]`, and whose `old_sympos` is `HEADER_SYMPOS`.
+/// - None of the vectors is changed after registration, so these addresses are stable until the
+///   registration is dropped, which happens after the core has released the patch.
+#[expect(dead_code, reason = "the core uses `objs`, `tables` and `callbacks` through `patch`")]
+pub struct Registration {
+    patch: Opaque<bindings::klp_patch>,
+    objs: KVec<Opaque<bindings::klp_object>>,
+    tables: KVec<KVec<Opaque<bindings::klp_func>>>,
+    callbacks: KVec<Callbacks>,
+    _pin: PhantomPinned,
+}
+
+// SAFETY: The C structures are only used by the livepatch core, under its `klp_mutex`; the
+// callbacks are `Send + Sync`.
+unsafe impl Send for Registration {}
+// SAFETY: As above; `Registration` has no methods that access the C structures.
+unsafe impl Sync for Registration {}
+
+/// Returns the callbacks and the target view of `obj`.
+///
+/// # Safety
+///
+/// `obj` is a `klp_object` the core passed to one of the callbacks installed by
+/// [`Patch::register`], which the core only installs in a `Registration`'s objects.
+unsafe fn view<'a>(obj: *mut bindings::klp_object) -> (&'a Callbacks, Target<'a>) {
+    // SAFETY: By the `Registration` invariants, `obj->funcs` is entry 1 of a function table
+    // whose entry 0 is the header.
+    let header = unsafe { (*obj).funcs.sub(1) };
+    // SAFETY: The header's `new_func` points at the object's `Callbacks`, alive as long as the
+    // registration, which outlives every callback.
+    let callbacks = unsafe { &*(*header).new_func.cast::<Callbacks>() };
+    // SAFETY: The core calls callbacks under `klp_mutex` with a live object (and target module).
+    let target = Target { obj: unsafe { &*obj.cast::<Opaque<bindings::klp_object>>() } };
+    (callbacks, target)
+}
+
+// The shims below are `extern "C"`: a panic in a callback cannot unwind into C (the kernel
+// builds Rust with `panic=abort`, and a panic is a `BUG()`).
+
+unsafe extern "C" fn pre_patch_shim(obj: *mut bindings::klp_object) -> core::ffi::c_int {
+    // SAFETY: The core calls this shim only for objects where `register` installed it.
+    let (callbacks, target) = unsafe { view(obj) };
+    from_result(|| {
+        if let Some(f) = &callbacks.pre_patch {
+            f(&target)?;
+        }
+        Ok(0)
+    })
+}
+
+macro_rules! unpatch_shim {
+    ($name:ident, $field:ident) => {
+        unsafe extern "C" fn $name(obj: *mut bindings::klp_object) {
+            // SAFETY: The core calls this shim only for objects where `register` installed it.
+            let (callbacks, target) = unsafe { view(obj) };
+            if let Some(f) = &callbacks.$field {
+                f(&target);
+            }
+        }
+    };
+}
+unpatch_shim!(post_patch_shim, post_patch);
+unpatch_shim!(pre_unpatch_shim, pre_unpatch);
+unpatch_shim!(post_unpatch_shim, post_unpatch);
