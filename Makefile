@@ -14,7 +14,7 @@
 
 SHELL := /bin/bash
 LAB := $(CURDIR)/scripts
-LAB_CACHE ?= /var/cache/rust-livepatch
+LAB_CACHE ?= /opt/rust-livepatch
 export LAB_CACHE
 KSRC := $(LAB_CACHE)/src/linux-source-6.12
 

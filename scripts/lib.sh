@@ -1,8 +1,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # Shared settings for the lab scripts (sourced, not run).
 LAB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-LAB_CACHE=${LAB_CACHE:-/var/cache/rust-livepatch}
+# The cache: toolchain installs, kernel source and builds. Not under /var/cache,
+# which the virtme-ng guest replaces with an empty tmpfs.
+LAB_CACHE=${LAB_CACHE:-/opt/rust-livepatch}
 mkdir -p "$LAB_CACHE"
+# The one directory the VM guest may write to (with --rwdir). It must not be
+# inside $LAB_CACHE: the guest sees an --rwdir's parent as an empty directory.
+LAB_VMDIR=${LAB_VMDIR:-/var/tmp/rust-livepatch-vm}
+mkdir -p "$LAB_VMDIR"
 BINDGEN=$LAB_CACHE/cargo/bin/bindgen
 VNG=$LAB_CACHE/venv/bin/vng
 KSRC_TAR=/usr/src/linux-source-6.12.tar.xz

@@ -3,7 +3,7 @@
 # vm.sh CMD...: boot the lab kernel in QEMU (virtme-ng, TCG) and run CMD as root
 # in the repository directory, with debugfs mounted and KDIR set. The guest sees
 # the host's root file system read-only (9p: root=/dev/root names its tag), and
-# its own output directory and $LAB_CACHE/run read-write.
+# $LAB_VMDIR read-write.
 # CMD's output is printed; the exit status is CMD's. A guest that does not finish
 # within VM_TIMEOUT seconds (default 900) is killed and reported as a failure.
 set -euo pipefail
@@ -11,7 +11,7 @@ set -euo pipefail
 
 KDIR=${KDIR:-$(bash "$LAB_ROOT/scripts/kernel.sh" --print-dir)}
 timeout_s=${VM_TIMEOUT:-900}
-out=$(mktemp -d "$LAB_CACHE/vm-out.XXXXXX")
+out=$(mktemp -d "$LAB_VMDIR/out.XXXXXX")
 trap '[ -n "${VM_KEEP:-}" ] || rm -rf "$out"' EXIT
 
 cat >"$out/guest.sh" <<GUEST
@@ -24,7 +24,7 @@ GUEST
 
 set +e
 timeout --kill-after=10 "$timeout_s" "$VNG" --run "$KDIR/arch/x86/boot/bzImage" --disable-kvm \
-	--memory 1G --cpus 2 --append root=/dev/root --rwdir "$out" --rwdir "$LAB_CACHE/run" \
+	--memory 1G --cpus 2 --append root=/dev/root --rwdir "$LAB_VMDIR" \
 	${VM_QEMU_OPTS:+--qemu-opts="$VM_QEMU_OPTS"} \
 	--exec "bash $out/guest.sh" </dev/null >"$out/vng.log" 2>&1
 rc=$?

@@ -27,6 +27,6 @@ mod patch;
 #[macro_use]
 pub mod seq_file;
 
-pub use patch::{Func, Object, Patch, Registration, Replacement, Target, TargetModule};
 pub use patch::{FfiArg, ModuleState};
+pub use patch::{Func, Object, Patch, Registration, Replacement, Target, TargetModule};
 pub use seq_file::SeqFile;

@@ -38,10 +38,12 @@ macro_rules! klp_func {
                 $($arg: <$ty as $crate::livepatch::FfiArg>::Raw),*
             ) $(-> $ret)? {
                 fn body($($arg: $ty),*) $(-> $ret)? $body
-                // SAFETY: The livepatch core calls this function in place of the replaced one,
-                // with the arguments its caller passed, which `FfiArg::from_raw` converts for the
-                // duration of the call.
-                body($(unsafe { <$ty as $crate::livepatch::FfiArg>::from_raw($arg) }),*)
+                body($(
+                    // SAFETY: The livepatch core calls this function in place of the replaced
+                    // one, with the arguments its caller passed, which `FfiArg::from_raw`
+                    // converts for the duration of the call.
+                    unsafe { <$ty as $crate::livepatch::FfiArg>::from_raw($arg) }
+                ),*)
             }
             // SAFETY: `replacement` is `extern "C"` with the C parameter types declared in this
             // invocation, which its author states are those of the functions it replaces.
@@ -90,8 +92,9 @@ macro_rules! module_livepatch {
                 // SAFETY: `module!` drops the registration only in the module's exit function,
                 // which runs once the module's reference count is zero; the livepatch core holds
                 // a reference until it has released the patch.
+                let registration = unsafe { patch.register(module) }?;
                 Ok(Self {
-                    _registration: unsafe { patch.register(module) }?,
+                    _registration: registration,
                 })
             }
         }

@@ -79,7 +79,20 @@ macro_rules! impl_ffi_arg_identity {
         )*
     };
 }
-impl_ffi_arg_identity!(i8, u8, i16, u16, i32, u32, i64, u64, isize, usize, *mut c_void, *const c_void);
+impl_ffi_arg_identity!(
+    i8,
+    u8,
+    i16,
+    u16,
+    i32,
+    u32,
+    i64,
+    u64,
+    isize,
+    usize,
+    *mut c_void,
+    *const c_void
+);
 
 // SAFETY: A `struct seq_file *` argument of a replaced `show()` function is valid for the call,
 // which is what `SeqFile::from_raw` needs.
@@ -198,9 +211,9 @@ impl<'a> Target<'a> {
     pub fn module(&self) -> Option<TargetModule<'a>> {
         // SAFETY: `obj` is valid (type invariant); the core sets `mod` before calling callbacks.
         let module = unsafe { (*self.obj.get()).mod_ };
-        // SAFETY: A non-NULL `mod` is the live target module while the callback runs (type
-        // invariant); `Opaque` allows the module loader's concurrent updates.
         (!module.is_null()).then(|| TargetModule {
+            // SAFETY: A non-NULL `mod` is the live target module while the callback runs (type
+            // invariant); `Opaque` allows the module loader's concurrent updates.
             module: unsafe { &*module.cast::<Opaque<bindings::module>>() },
         })
     }
@@ -264,7 +277,11 @@ impl Object {
         self.error.get_or_insert(e.into());
     }
 
-    fn boxed<F, T: ?Sized>(&mut self, f: F, coerce: impl FnOnce(Arc<F>) -> Arc<T>) -> Option<Arc<T>> {
+    fn boxed<F, T: ?Sized>(
+        &mut self,
+        f: F,
+        coerce: impl FnOnce(Arc<F>) -> Arc<T>,
+    ) -> Option<Arc<T>> {
         match Arc::new(f, GFP_KERNEL) {
             Ok(f) => Some(coerce(f)),
             Err(e) => {
@@ -371,7 +388,9 @@ impl Object {
 
     /// Allocates the slot a paired callback keeps its value in, twice referenced.
     #[expect(clippy::type_complexity)]
-    fn slot<T: Send + 'static>(&mut self) -> Option<(Arc<Mutex<Option<T>>>, Arc<Mutex<Option<T>>>)> {
+    fn slot<T: Send + 'static>(
+        &mut self,
+    ) -> Option<(Arc<Mutex<Option<T>>>, Arc<Mutex<Option<T>>>)> {
         match Arc::pin_init(kernel::new_mutex!(None), GFP_KERNEL) {
             Ok(slot) => Some((slot.clone(), slot)),
             Err(e) => {
@@ -433,7 +452,10 @@ impl Patch {
     /// dropped to zero (i.e. only from the module's exit function): the core keeps using the
     /// patch, and holds a module reference, until a disable through sysfs has completed.
     #[doc(hidden)]
-    pub unsafe fn register(mut self, module: &'static ThisModule) -> Result<Pin<KBox<Registration>>> {
+    pub unsafe fn register(
+        mut self,
+        module: &'static ThisModule,
+    ) -> Result<Pin<KBox<Registration>>> {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
@@ -526,7 +548,10 @@ const HEADER_SYMPOS: kernel::ffi::c_ulong = kernel::ffi::c_ulong::MAX;
 ///   header whose `new_func` points at `callbacks[i]`, and whose `old_sympos` is `HEADER_SYMPOS`.
 /// - None of the vectors is changed after registration, so these addresses are stable until the
 ///   registration is dropped, which happens after the core has released the patch.
-#[expect(dead_code, reason = "the core uses `objs`, `tables` and `callbacks` through `patch`")]
+#[expect(
+    dead_code,
+    reason = "the core uses `objs`, `tables` and `callbacks` through `patch`"
+)]
 pub struct Registration {
     patch: Opaque<bindings::klp_patch>,
     objs: KVec<Opaque<bindings::klp_object>>,
@@ -554,14 +579,22 @@ unsafe fn view<'a>(obj: *mut bindings::klp_object) -> (&'a Callbacks, Target<'a>
     // SAFETY: The header's `new_func` points at the object's `Callbacks`, alive as long as the
     // registration, which outlives every callback.
     let callbacks = unsafe { &*(*header).new_func.cast::<Callbacks>() };
-    // SAFETY: The core calls callbacks under `klp_mutex` with a live object (and target module).
-    let target = Target { obj: unsafe { &*obj.cast::<Opaque<bindings::klp_object>>() } };
+    let target = Target {
+        // SAFETY: The core calls callbacks under `klp_mutex` with a live object (and target
+        // module).
+        obj: unsafe { &*obj.cast::<Opaque<bindings::klp_object>>() },
+    };
     (callbacks, target)
 }
 
 // The shims below are `extern "C"`: a panic in a callback cannot unwind into C (the kernel
 // builds Rust with `panic=abort`, and a panic is a `BUG()`).
 
+/// Runs the object's pre-patch closure; its `Err` becomes the `-ERRNO` the core sees.
+///
+/// # Safety
+///
+/// Only the livepatch core calls this, through the `klp_callbacks` of a [`Registration`]'s object.
 unsafe extern "C" fn pre_patch_shim(obj: *mut bindings::klp_object) -> core::ffi::c_int {
     // SAFETY: The core calls this shim only for objects where `register` installed it.
     let (callbacks, target) = unsafe { view(obj) };
@@ -575,6 +608,12 @@ unsafe extern "C" fn pre_patch_shim(obj: *mut bindings::klp_object) -> core::ffi
 
 macro_rules! unpatch_shim {
     ($name:ident, $field:ident) => {
+        /// Runs the object's closure for this callback.
+        ///
+        /// # Safety
+        ///
+        /// Only the livepatch core calls this, through the `klp_callbacks` of a
+        /// [`Registration`]'s object.
         unsafe extern "C" fn $name(obj: *mut bindings::klp_object) {
             // SAFETY: The core calls this shim only for objects where `register` installed it.
             let (callbacks, target) = unsafe { view(obj) };

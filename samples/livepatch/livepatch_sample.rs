@@ -31,7 +31,8 @@ klp_func! {
 }
 
 fn patch() -> Patch {
-    Patch::new().object(
-        Object::vmlinux().func(Func::new(c_str!("cmdline_proc_show"), livepatch_cmdline_proc_show)),
-    )
+    Patch::new().object(Object::vmlinux().func(Func::new(
+        c_str!("cmdline_proc_show"),
+        livepatch_cmdline_proc_show,
+    )))
 }

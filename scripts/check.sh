@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make check: every test. Host checks (build, clippy, rustfmt, source rules),
+# then the selftest scripts in the VM against our modules: the upstream
+# scripts, unmodified from the kernel tarball, and our own test-rust-*.sh.
+# Ends with "N passed, N failed"; exits non-zero if anything failed.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$LAB_ROOT"
+
+pass=0 fail=0
+failed=()
+report() { # report NAME STATUS [DETAIL]
+	if [ "$2" = 0 ]; then
+		pass=$((pass + 1)); printf 'ok      %s\n' "$1"
+	else
+		fail=$((fail + 1)); failed+=("$1"); printf 'FAIL    %s\n' "$1"
+		[ -z "${3:-}" ] || printf '%s\n' "$3" | sed 's/^/        /'
+	fi
+}
+check() { # check NAME CMD...: run CMD, report its status, show its output on failure
+	local name=$1 out rc; shift
+	out=$("$@" 2>&1); rc=$?
+	report "$name" $rc "$(tail -30 <<<"$out")"
+}
+finish() {
+	echo
+	[ $fail = 0 ] || printf 'failed: %s\n' "${failed[@]}"
+	echo "$pass passed, $fail failed"
+	[ $fail = 0 ]
+	exit
+}
+
+bash scripts/kernel.sh || { report "kernel build" 1; finish; }
+KDIR=$(bash scripts/kernel.sh --print-dir); export KDIR
+step "Host checks"
+check "build: all Rust modules build against the lab kernel" make -s modules
+clippy_out=$(touch src/lib.rs; make -s clippy 2>&1); rc=$?
+warnings=$(grep -cE '^(warning|error)' <<<"$clippy_out")
+report "clippy: CLIPPY=1 build has no warnings ($warnings)" $((rc || warnings)) "$(grep -A8 -E '^(warning|error)' <<<"$clippy_out" | head -40)"
+check "rustfmt --check with the kernel's .rustfmt.toml" make -s fmtcheck
+check "samples and test modules contain no unsafe" \
+	bash -c '! grep -rnw unsafe --include=*.rs samples tools'
+check "every unsafe block and impl in src/ has a SAFETY comment" bash scripts/check-safety.sh src
+make -s modules >/dev/null 2>&1 || finish
+
+step "Preparing the selftest run directory"
+rundir=$LAB_VMDIR/selftests
+rm -rf "$rundir"; mkdir -p "$rundir/test_modules"
+st=$KSRC/tools/testing/selftests/livepatch
+cp "$st"/functions.sh "$st"/test-*.sh "$st"/settings "$rundir"/
+cp tools/testing/selftests/livepatch/test-rust-*.sh "$rundir"/
+for ko in tools/testing/selftests/livepatch/test_modules/*.ko samples/livepatch/*.ko; do
+	name=$(basename "$ko" .ko)
+	cp "$ko" "$rundir/test_modules/${name//-/_}.ko"
+done
+
+# The upstream scripts whose test modules all have Rust ports so far.
+UPSTREAM=${UPSTREAM-}
+OURS=$(cd tools/testing/selftests/livepatch && ls test-rust-*.sh)
+step "Running in the VM: ${UPSTREAM:+$UPSTREAM }$(echo $OURS)"
+t0=$(now)
+log=$LAB_VMDIR/selftests.log
+bash scripts/vm.sh "bash tools/testing/selftests/livepatch/run_tests.sh $rundir $UPSTREAM $OURS" >"$log" 2>&1
+vmrc=$?
+echo "(VM run: $(($(now) - t0)) s, log: $log)"
+[ $vmrc = 0 ] || report "VM run finished (exit $vmrc)" $vmrc "$(tail -20 "$log")"
+
+# Each "TEST: name ... ok|not ok" is a test; a script that fails outside a
+# TEST line (setup, die) counts as one more failure.
+current=""
+while IFS= read -r line; do
+	case "$line" in
+	"TEST: "*" ... ok") report "${line% ... ok}" 0 ;;
+	"TEST: "*" ... not ok") report "${line% ... not ok}" 1 "$(grep -A25 -F "$line" "$log" | tail -n +2)" ;;
+	"SCRIPT "*)
+		read -r _ script _ rc secs <<<"$line"
+		echo "        ($script: exit $rc, $secs)"
+		if [ "$rc" != 0 ] && ! grep -q "not ok" <<<"$(sed -n "/^TEST:.*$script/,/SCRIPT $script/p" "$log")"; then
+			report "$script exits 0" "$rc" "$(grep -B15 -F "$line" "$log" | head -15)"
+		fi ;;
+	esac
+done <"$log"
+for s in $UPSTREAM $OURS; do
+	grep -q "^SCRIPT $s " "$log" || report "$s ran" 1
+done
+finish
