@@ -54,9 +54,23 @@ for ko in tools/testing/selftests/livepatch/test_modules/*.ko samples/livepatch/
 	name=$(basename "$ko" .ko)
 	cp "$ko" "$rundir/test_modules/${name//-/_}.ko"
 done
+# The test modules that stay C (their own functions are the ones replaced, and
+# Rust functions cannot be), built from the kernel tarball's sources.
+cbuild=$LAB_CACHE/c-test-modules
+rm -rf "$cbuild"; mkdir -p "$cbuild"
+C_TEST_MODULES="test_klp_callbacks_busy"
+for m in $C_TEST_MODULES; do
+	cp "$st/test_modules/$m.c" "$cbuild/"
+	echo "obj-m += $m.o" >>"$cbuild/Kbuild"
+done
+if make -s -C "$KDIR" M="$cbuild" "${KMAKE_FLAGS[@]}" modules >"$cbuild/build.log" 2>&1; then
+	cp "$cbuild"/*.ko "$rundir/test_modules/"
+else
+	report "build the C test modules from the kernel tarball" 1 "$(tail -20 "$cbuild/build.log")"
+fi
 
 # The upstream scripts whose test modules all have Rust ports so far.
-UPSTREAM=${UPSTREAM-}
+UPSTREAM=${UPSTREAM-test-callbacks.sh}
 OURS=$(cd tools/testing/selftests/livepatch && ls test-rust-*.sh)
 step "Running in the VM: ${UPSTREAM:+$UPSTREAM }$(echo $OURS)"
 t0=$(now)

@@ -23,10 +23,12 @@
 pub mod bindings;
 #[macro_use]
 mod macros;
+pub mod params;
 mod patch;
 #[macro_use]
 pub mod seq_file;
 
+pub use params::{Param, ParamArray, ParamType};
 pub use patch::{FfiArg, ModuleState};
 pub use patch::{Func, Object, Patch, Registration, Replacement, Target, TargetModule};
 pub use seq_file::SeqFile;

@@ -54,6 +54,47 @@ macro_rules! klp_func {
     };
 }
 
+/// Declares one module parameter; used by [`module_livepatch!`].
+#[allow(unused_macros)] // Not every livepatch module has parameters.
+macro_rules! livepatch_param {
+    ($name:ident, [$t:ty; $n:literal], $default:expr, $perm:literal, $desc:literal) => {
+        #[expect(non_upper_case_globals)]
+        static $name: $crate::livepatch::ParamArray<$t, $n> =
+            $crate::livepatch::ParamArray::new($default, 0);
+        const _: () = {
+            use $crate::livepatch::{params::*, ParamType};
+            static ARRAY: KparamArray = KparamArray::new(&raw const $name);
+            #[link_section = "__param"]
+            #[used(compiler)]
+            static PARAM: KernelParam =
+                KernelParam::array(::kernel::c_str!(stringify!($name)), $perm, &raw const ARRAY);
+    livepatch_param!(@modinfo $name, <$t as ParamType>::ARRAY_NAME, $desc);
+        };
+    };
+    ($name:ident, $t:ty, $default:expr, $perm:literal, $desc:literal) => {
+        #[expect(non_upper_case_globals)]
+        static $name: $crate::livepatch::Param<$t> = $crate::livepatch::Param::new($default);
+        const _: () = {
+            use $crate::livepatch::{params::*, ParamType};
+            #[link_section = "__param"]
+            #[used(compiler)]
+            static PARAM: KernelParam =
+                KernelParam::scalar(::kernel::c_str!(stringify!($name)), $perm, &raw const $name);
+    livepatch_param!(@modinfo $name, <$t as ParamType>::NAME, $desc);
+        };
+    };
+    (@modinfo $name:ident, $type_name:expr, $desc:literal) => {
+        const PARMTYPE: &[&str] = &["parmtype=", stringify!($name), ":", $type_name];
+        #[link_section = ".modinfo"]
+        #[used(compiler)]
+        static MODINFO_PARMTYPE: [u8; modinfo_len(PARMTYPE)] = modinfo(PARMTYPE);
+        const PARM: &[&str] = &["parm=", stringify!($name), ":", $desc];
+        #[link_section = ".modinfo"]
+        #[used(compiler)]
+        static MODINFO_PARM: [u8; modinfo_len(PARM)] = modinfo(PARM);
+    };
+}
+
 /// Declares a livepatch kernel module.
 ///
 /// Wraps [`module!`](kernel::prelude::module): the module is marked `livepatch=Y` in its
@@ -61,6 +102,14 @@ macro_rules! klp_func {
 /// with the `patch` function when loaded and enables it; a failure (a missing symbol, a failing
 /// pre-patch callback, ...) fails the load with the core's error. The patch is released when,
 /// after a disable through `/sys/kernel/livepatch/<name>/enabled`, the module is unloaded.
+///
+/// `params` declares module parameters as C's `module_param()` and `module_param_array()` do:
+/// `name: type = default, permissions, "description";` where `type` is one of the
+/// [`ParamType`](crate::livepatch::ParamType)s or an array `[type; N]`. Each becomes a `static`
+/// of that name ([`Param`](crate::livepatch::Param) or
+/// [`ParamArray`](crate::livepatch::ParamArray)), set by `insmod name=value` and, with
+/// non-zero permissions, through `/sys/module/<module>/parameters/<name>`, parsed by the
+/// kernel's own parsers (bad values fail with their `-EINVAL`/`-ERANGE`).
 ///
 /// # Examples
 ///
@@ -71,6 +120,10 @@ macro_rules! klp_func {
 ///     author: "Rust for Linux livepatch contributors",
 ///     description: "Rust port of samples/livepatch/livepatch-sample.c",
 ///     license: "GPL",
+///     params: {
+///         pre_patch_ret: i32 = 0, 0o644, "pre_patch_ret (default=0)";
+///         klp_pids: [i32; 64] = [0; 64], 0, "Array of pids to be transitioned to livepatched state.";
+///     },
 /// }
 /// ```
 macro_rules! module_livepatch {
@@ -79,8 +132,13 @@ macro_rules! module_livepatch {
         name: $name:tt,
         $(author: $author:tt,)?
         $(description: $description:tt,)?
-        license: $license:tt $(,)?
+        license: $license:tt
+        $(, params: {
+            $($pname:ident : $pty:tt = $default:expr, $perm:literal, $desc:literal;)*
+        })? $(,)?
     ) => {
+        $($(livepatch_param!($pname, $pty, $default, $perm, $desc);)*)?
+
         /// The module: owns the registered patch until the module is unloaded.
         struct LivepatchModule {
             _registration: ::core::pin::Pin<::kernel::prelude::KBox<$crate::livepatch::Registration>>,

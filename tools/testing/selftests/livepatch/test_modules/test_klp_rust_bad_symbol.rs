@@ -28,7 +28,8 @@ klp_func! {
 }
 
 fn patch() -> Patch {
-    Patch::new().object(
-        Object::vmlinux().func(Func::new(c_str!("test_klp_rust_no_such_function"), replacement)),
-    )
+    Patch::new().object(Object::vmlinux().func(Func::new(
+        c_str!("test_klp_rust_no_such_function"),
+        replacement,
+    )))
 }
