@@ -29,6 +29,6 @@ mod patch;
 pub mod seq_file;
 
 pub use params::{Param, ParamArray, ParamType};
-pub use patch::{FfiArg, ModuleState};
+pub use patch::{FfiArg, IntoPatch, ModuleState};
 pub use patch::{Func, Object, Patch, Registration, Replacement, Target, TargetModule};
 pub use seq_file::SeqFile;

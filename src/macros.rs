@@ -99,7 +99,7 @@ macro_rules! livepatch_param {
 ///
 /// Wraps [`module!`](kernel::prelude::module): the module is marked `livepatch=Y` in its
 /// modinfo (required by `klp_enable_patch()`), builds its [`Patch`](crate::livepatch::Patch)
-/// with the `patch` function when loaded and enables it; a failure (a missing symbol, a failing
+/// with the `patch` function (returning `Patch` or `Result<Patch>`) when loaded and enables it; a failure (a missing symbol, a failing
 /// pre-patch callback, ...) fails the load with the core's error. The patch is released when,
 /// after a disable through `/sys/kernel/livepatch/<name>/enabled`, the module is unloaded.
 ///
@@ -146,7 +146,7 @@ macro_rules! module_livepatch {
 
         impl ::kernel::Module for LivepatchModule {
             fn init(module: &'static ::kernel::ThisModule) -> ::kernel::error::Result<Self> {
-                let patch: $crate::livepatch::Patch = $patch();
+                let patch = $crate::livepatch::IntoPatch::into_patch($patch())?;
                 // SAFETY: `module!` drops the registration only in the module's exit function,
                 // which runs once the module's reference count is zero; the livepatch core holds
                 // a reference until it has released the patch.

@@ -536,6 +536,25 @@ impl Patch {
     }
 }
 
+/// What a [`module_livepatch!`] `patch` function returns: a [`Patch`], or a `Result<Patch>` for
+/// one that allocates (e.g. state shared by its callbacks).
+pub trait IntoPatch {
+    /// The patch, or the error that fails the module's load.
+    fn into_patch(self) -> Result<Patch>;
+}
+
+impl IntoPatch for Patch {
+    fn into_patch(self) -> Result<Patch> {
+        Ok(self)
+    }
+}
+
+impl IntoPatch for Result<Patch> {
+    fn into_patch(self) -> Result<Patch> {
+        self
+    }
+}
+
 /// `old_sympos` of a function-table header, which the core never sees.
 const HEADER_SYMPOS: kernel::ffi::c_ulong = kernel::ffi::c_ulong::MAX;
 

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Livepatch test: callbacks as Rust closures with shared state, and paired values.
+//!
+//! Objects: vmlinux, `test_klp_callbacks_mod`, and `test_klp_callbacks_busy` (whose
+//! `busymod_work_func()` it replaces, so that a blocked transition can be reversed). Each object
+//! acquires a [`Token`] in pre-patch that its post-unpatch receives, and produces one in
+//! post-patch that its pre-unpatch receives. Tokens print when acquired and when dropped, with
+//! the number still alive, so the tests count acquisitions and releases. The callbacks of an
+//! object count their calls in a counter their closures share.
+
+#[macro_use]
+#[path = "../../../../../src/lib.rs"]
+pub mod livepatch;
+
+use core::{
+    ffi::c_void,
+    sync::atomic::{AtomicI32, AtomicU32, Ordering},
+};
+use kernel::{c_str, error::to_result, prelude::*, sync::Arc};
+use livepatch::{Func, Object, Patch, Target};
+
+module_livepatch! {
+    patch: patch,
+    name: "test_klp_rust_callbacks",
+    description: "Livepatch test: Rust callback closures and paired values",
+    license: "GPL",
+    params: {
+        vmlinux_pre_patch_ret: i32 = 0, 0o644, "vmlinux pre_patch_callback return (default=0)";
+        mod_pre_patch_ret: i32 = 0, 0o644, "module targets pre_patch_callback return (default=0)";
+        flag: bool = false, 0o600, "a bool parameter, for the parameter tests";
+        values: [i32; 4] = [0; 4], 0o444, "an int array parameter, for the parameter tests";
+        hidden: i32 = 7, 0, "a parameter not in sysfs, for the parameter tests";
+    },
+}
+
+/// Tokens alive, and tokens ever made.
+static LIVE: AtomicI32 = AtomicI32::new(0);
+static SERIAL: AtomicI32 = AtomicI32::new(0);
+
+/// A resource acquired by a patch callback and released by its unpatch counterpart.
+struct Token {
+    serial: i32,
+    kind: &'static str,
+}
+
+impl Token {
+    fn new(kind: &'static str, obj: &Target<'_>) -> Self {
+        let serial = SERIAL.fetch_add(1, Ordering::Relaxed) + 1;
+        let live = LIVE.fetch_add(1, Ordering::Relaxed) + 1;
+        pr_info!("{kind} token {serial} for {} acquired, live tokens: {live}\n", obj.name());
+        Self { serial, kind }
+    }
+}
+
+impl Drop for Token {
+    fn drop(&mut self) {
+        let live = LIVE.fetch_sub(1, Ordering::Relaxed) - 1;
+        pr_info!("{} token {} released, live tokens: {live}\n", self.kind, self.serial);
+    }
+}
+
+fn info(callback: &str, obj: &Target<'_>, calls: &AtomicU32) {
+    let n = calls.fetch_add(1, Ordering::Relaxed) + 1;
+    pr_info!("{callback}: {} (call {n})\n", obj.name());
+}
+
+fn object(object: Object, pre_patch_ret: fn() -> i32) -> Result<Object> {
+    let calls = Arc::new(AtomicU32::new(0), GFP_KERNEL)?;
+    let (pre, post, pre_un, post_un) = (calls.clone(), calls.clone(), calls.clone(), calls);
+    Ok(object
+        .pre_patch_paired(
+            move |obj| {
+                info("pre_patch_callback", obj, &pre);
+                to_result(pre_patch_ret())?;
+                Ok(Token::new("pre_patch", obj))
+            },
+            move |obj, token| {
+                info("post_unpatch_callback", obj, &post_un);
+                drop(token);
+            },
+        )
+        .post_patch_paired(
+            move |obj| {
+                info("post_patch_callback", obj, &post);
+                Token::new("post_patch", obj)
+            },
+            move |obj, token| {
+                info("pre_unpatch_callback", obj, &pre_un);
+                drop(token);
+            },
+        ))
+}
+
+klp_func! {
+    /// Replaces `busymod_work_func()` of `test_klp_callbacks_busy`.
+    fn patched_work_func(_work: *mut c_void) {
+        pr_info!("patched_work_func\n");
+    }
+}
+
+fn patch() -> Result<Patch> {
+    let module_ret = || mod_pre_patch_ret.get();
+    let busy = Object::module(c_str!("test_klp_callbacks_busy"))
+        .func(Func::new(c_str!("busymod_work_func"), patched_work_func));
+    Ok(Patch::new()
+        .object(object(Object::vmlinux(), || vmlinux_pre_patch_ret.get())?)
+        .object(object(Object::module(c_str!("test_klp_callbacks_mod")), module_ret)?)
+        .object(object(busy, module_ret)?))
+}
