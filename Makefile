@@ -60,7 +60,7 @@ check:
 vm: modules
 	@$(LAB)/vm.sh "$(CMD)"
 
-RUST_SOURCES = $(shell git ls-files '*.rs' 2>/dev/null || find . -name '*.rs')
+RUST_SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.rs' 2>/dev/null || find . -name '*.rs')
 fmt:
 	rustfmt --edition 2021 --config-path $(KSRC)/.rustfmt.toml $(RUST_SOURCES)
 

@@ -59,12 +59,16 @@ done
 cbuild=$LAB_CACHE/c-test-modules
 rm -rf "$cbuild"; mkdir -p "$cbuild"
 C_TEST_MODULES="test_klp_callbacks_busy"
-for m in $C_TEST_MODULES; do
+# C originals of Rust ports, for comparisons (modinfo, benchmarks): c_modules/.
+C_TWINS="test_klp_callbacks_demo"
+for m in $C_TEST_MODULES $C_TWINS; do
 	cp "$st/test_modules/$m.c" "$cbuild/"
 	echo "obj-m += $m.o" >>"$cbuild/Kbuild"
 done
 if make -s -C "$KDIR" M="$cbuild" "${KMAKE_FLAGS[@]}" modules >"$cbuild/build.log" 2>&1; then
-	cp "$cbuild"/*.ko "$rundir/test_modules/"
+	mkdir -p "$rundir/c_modules"
+	for m in $C_TEST_MODULES; do cp "$cbuild/$m.ko" "$rundir/test_modules/"; done
+	for m in $C_TWINS; do cp "$cbuild/$m.ko" "$rundir/c_modules/"; done
 else
 	report "build the C test modules from the kernel tarball" 1 "$(tail -20 "$cbuild/build.log")"
 fi

@@ -48,7 +48,10 @@ impl Token {
     fn new(kind: &'static str, obj: &Target<'_>) -> Self {
         let serial = SERIAL.fetch_add(1, Ordering::Relaxed) + 1;
         let live = LIVE.fetch_add(1, Ordering::Relaxed) + 1;
-        pr_info!("{kind} token {serial} for {} acquired, live tokens: {live}\n", obj.name());
+        pr_info!(
+            "{kind} token {serial} for {} acquired, live tokens: {live}\n",
+            obj.name()
+        );
         Self { serial, kind }
     }
 }
@@ -56,7 +59,11 @@ impl Token {
 impl Drop for Token {
     fn drop(&mut self) {
         let live = LIVE.fetch_sub(1, Ordering::Relaxed) - 1;
-        pr_info!("{} token {} released, live tokens: {live}\n", self.kind, self.serial);
+        pr_info!(
+            "{} token {} released, live tokens: {live}\n",
+            self.kind,
+            self.serial
+        );
     }
 }
 
@@ -105,6 +112,9 @@ fn patch() -> Result<Patch> {
         .func(Func::new(c_str!("busymod_work_func"), patched_work_func));
     Ok(Patch::new()
         .object(object(Object::vmlinux(), || vmlinux_pre_patch_ret.get())?)
-        .object(object(Object::module(c_str!("test_klp_callbacks_mod")), module_ret)?)
+        .object(object(
+            Object::module(c_str!("test_klp_callbacks_mod")),
+            module_ret,
+        )?)
         .object(object(busy, module_ret)?))
 }

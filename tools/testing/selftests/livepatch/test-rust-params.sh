@@ -1,0 +1,103 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Module parameters of Rust livepatch modules (module_livepatch! params): what
+# modinfo and /sys/module/<mod>/parameters show, values set by insmod and by
+# sysfs writes, and bad values refused by the kernel's own parsers
+# (kernel/params.c: kstrtoint's -EINVAL/-ERANGE, "can only take N arguments")
+# with the old value kept. c_modules/ holds C originals built from the tarball.
+# (For a too long array, param_array() has already cut the value at its first
+# comma when parse_args() reports it: "`1' invalid", as for a C module.)
+
+. $(dirname $0)/functions.sh
+
+LP=test_klp_rust_callbacks
+P=/sys/module/$LP/parameters
+
+setup_config
+
+# The core's messages for a vmlinux-only enable and disable of $LP.
+enable_disable_log() {
+	echo "livepatch: enabling patch '$LP'
+livepatch: '$LP': initializing patching transition
+$LP: pre_patch_callback: vmlinux (call 1)
+$LP: pre_patch token 1 for vmlinux acquired, live tokens: 1
+livepatch: '$LP': starting patching transition
+livepatch: '$LP': completing patching transition
+$LP: post_patch_callback: vmlinux (call 2)
+$LP: post_patch token 2 for vmlinux acquired, live tokens: 2
+livepatch: '$LP': patching complete
+% echo 0 > /sys/kernel/livepatch/$LP/enabled
+livepatch: '$LP': initializing unpatching transition
+$LP: pre_unpatch_callback: vmlinux (call 3)
+$LP: post_patch token 2 released, live tokens: 1
+livepatch: '$LP': starting unpatching transition
+livepatch: '$LP': completing unpatching transition
+$LP: post_unpatch_callback: vmlinux (call 4)
+$LP: pre_patch token 1 released, live tokens: 0
+livepatch: '$LP': unpatching complete
+% rmmod $LP"
+}
+
+# write_refused FILE VALUE ERRNO_TEXT: the write fails with that error and the
+# value stays.
+write_refused() {
+	local before=$(cat "$1") err
+	err=$( (echo "$2" > "$1") 2>&1) && die "writing '$2' to $1 succeeded"
+	[[ "$err" == *"$3"* ]] || die "writing '$2' to $1: '$err', expected '$3'"
+	[[ "$(cat "$1")" == "$before" ]] || die "$1 changed to $(cat "$1") after a refused write"
+}
+
+start_test "rust params: modinfo matches the C original's; types, descriptions and sysfs permissions"
+
+for f in parm parmtype; do
+	rust=$(modinfo -F $f test_modules/test_klp_callbacks_demo.ko)
+	c=$(modinfo -F $f c_modules/test_klp_callbacks_demo.ko)
+	[[ -n "$rust" && "$rust" == "$c" ]] || die "modinfo $f: rust '$rust', C '$c'"
+done
+types=$(modinfo -F parmtype test_modules/$LP.ko | sort | tr '\n' ' ')
+[[ "$types" == "flag:bool hidden:int mod_pre_patch_ret:int values:array of int vmlinux_pre_patch_ret:int " ]] ||
+	die "parmtype: $types"
+load_lp $LP values=3,-1,2 flag=Y
+[[ "$(stat -c %A $P/vmlinux_pre_patch_ret)" == "-rw-r--r--" ]] || die "vmlinux_pre_patch_ret rights"
+[[ "$(stat -c %A $P/flag)" == "-rw-------" ]] || die "flag rights"
+[[ "$(stat -c %A $P/values)" == "-r--r--r--" ]] || die "values rights"
+[[ ! -e $P/hidden ]] || die "a parameter with permissions 0 is in sysfs"
+[[ "$(cat $P/values)" == "3,-1,2" ]] || die "values: $(cat $P/values)"
+[[ "$(cat $P/flag)" == "Y" ]] || die "flag: $(cat $P/flag)"
+[[ "$(cat $P/mod_pre_patch_ret)" == "0" ]] || die "mod_pre_patch_ret default: $(cat $P/mod_pre_patch_ret)"
+disable_lp $LP
+unload_lp $LP
+
+check_result "% insmod test_modules/$LP.ko values=3,-1,2 flag=Y
+$(enable_disable_log)"
+
+start_test "rust params: bad values are refused with the kernel's errors and the old value stays"
+
+load_failing_mod $LP vmlinux_pre_patch_ret=abc
+load_failing_mod $LP values=1,2,3,4,5
+load_failing_mod $LP flag=maybe
+load_lp $LP
+write_refused $P/vmlinux_pre_patch_ret abc "Invalid argument"
+write_refused $P/vmlinux_pre_patch_ret 2147483648 "Numerical result out of range"
+write_refused $P/flag maybe "Invalid argument"
+echo -5 > $P/vmlinux_pre_patch_ret
+[[ "$(cat $P/vmlinux_pre_patch_ret)" == "-5" ]] || die "vmlinux_pre_patch_ret: $(cat $P/vmlinux_pre_patch_ret)"
+echo 1 > $P/flag
+[[ "$(cat $P/flag)" == "Y" ]] || die "flag: $(cat $P/flag)"
+disable_lp $LP
+unload_lp $LP
+
+check_result "% insmod test_modules/$LP.ko vmlinux_pre_patch_ret=abc
+$LP: \`abc' invalid for parameter \`vmlinux_pre_patch_ret'
+insmod: ERROR: could not insert module test_modules/$LP.ko: Invalid parameters
+% insmod test_modules/$LP.ko values=1,2,3,4,5
+$LP: \`1' invalid for parameter \`values'
+insmod: ERROR: could not insert module test_modules/$LP.ko: Invalid parameters
+% insmod test_modules/$LP.ko flag=maybe
+$LP: \`maybe' invalid for parameter \`flag'
+insmod: ERROR: could not insert module test_modules/$LP.ko: Invalid parameters
+% insmod test_modules/$LP.ko
+$(enable_disable_log)"
+
+exit 0
