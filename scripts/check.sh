@@ -54,6 +54,10 @@ for ko in tools/testing/selftests/livepatch/test_modules/*.ko samples/livepatch/
 	name=$(basename "$ko" .ko)
 	cp "$ko" "$rundir/test_modules/${name//-/_}.ko"
 done
+# The kernel's C samples that our Rust samples patch, built with the kernel.
+for m in livepatch-callbacks-busymod livepatch-shadow-mod; do
+	cp "$KDIR/samples/livepatch/$m.ko" "$rundir/test_modules/${m//-/_}.ko"
+done
 # The test modules that stay C (their own functions are the ones replaced, and
 # Rust functions cannot be), built from the kernel tarball's sources.
 cbuild=$LAB_CACHE/c-test-modules

@@ -1,0 +1,96 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The Rust ports of samples/livepatch/livepatch-callbacks-{demo,mod}, with the
+# kernel's own C livepatch-callbacks-busymod. The samples' own messages do not
+# match check_result()'s filter ("livepatch:", "test_klp"), so check_samples()
+# compares them separately; check_result() then checks the core's messages.
+
+. $(dirname $0)/functions.sh
+
+LP=livepatch_callbacks_demo
+MOD=livepatch_callbacks_mod
+BUSY=livepatch_callbacks_busymod
+
+setup_config
+
+# check_samples EXPECTED: the samples' messages since start_test.
+check_samples() {
+	local result=$(dmesg | awk -v last_dmesg="$LAST_DMESG" 'p; $0 == last_dmesg { p=1 }' |
+		grep -E "^\[[ 0-9.]*\] ($LP|$MOD): " | sed 's/^\[[ 0-9.]*\] //')
+	[[ "$result" == "$1" ]] ||
+		die "sample messages differ:$(echo; diff -u <(echo "$1") <(echo "$result"))"
+}
+
+start_test "rust livepatch-callbacks-demo: callbacks, paired resources, patch counts kept across module loads"
+
+load_mod $BUSY
+load_lp $LP
+load_mod $MOD
+unload_mod $MOD
+load_mod $MOD
+unload_mod $MOD
+disable_lp $LP
+unload_lp $LP
+unload_mod $BUSY
+
+check_samples "$LP: pre_patch_callback: vmlinux
+$LP: pre_patch_callback: $BUSY -> [MODULE_STATE_LIVE] Normal state
+$LP: post_patch_callback: vmlinux
+$LP: vmlinux patched 1 time(s)
+$LP: post_patch_callback: $BUSY -> [MODULE_STATE_LIVE] Normal state
+$LP: $BUSY patched 1 time(s)
+$LP: pre_patch_callback: $MOD -> [MODULE_STATE_COMING] Full formed, running module_init
+$LP: post_patch_callback: $MOD -> [MODULE_STATE_COMING] Full formed, running module_init
+$LP: $MOD patched 1 time(s)
+$MOD: ${MOD}_init
+$MOD: ${MOD}_exit
+$LP: pre_unpatch_callback: $MOD -> [MODULE_STATE_GOING] Going away
+$LP: post_unpatch_callback: $MOD -> [MODULE_STATE_GOING] Going away
+$LP: released the resource of $MOD
+$LP: pre_patch_callback: $MOD -> [MODULE_STATE_COMING] Full formed, running module_init
+$LP: post_patch_callback: $MOD -> [MODULE_STATE_COMING] Full formed, running module_init
+$LP: $MOD patched 2 time(s)
+$MOD: ${MOD}_init
+$MOD: ${MOD}_exit
+$LP: pre_unpatch_callback: $MOD -> [MODULE_STATE_GOING] Going away
+$LP: post_unpatch_callback: $MOD -> [MODULE_STATE_GOING] Going away
+$LP: released the resource of $MOD
+$LP: pre_unpatch_callback: vmlinux
+$LP: pre_unpatch_callback: $BUSY -> [MODULE_STATE_LIVE] Normal state
+$LP: post_unpatch_callback: vmlinux
+$LP: released the resource of vmlinux
+$LP: post_unpatch_callback: $BUSY -> [MODULE_STATE_LIVE] Normal state
+$LP: released the resource of $BUSY"
+
+check_result "livepatch: enabling patch '$LP'
+livepatch: '$LP': initializing patching transition
+livepatch: '$LP': starting patching transition
+livepatch: '$LP': completing patching transition
+livepatch: '$LP': patching complete
+livepatch: applying patch '$LP' to loading module '$MOD'
+livepatch: reverting patch '$LP' on unloading module '$MOD'
+livepatch: applying patch '$LP' to loading module '$MOD'
+livepatch: reverting patch '$LP' on unloading module '$MOD'
+livepatch: '$LP': initializing unpatching transition
+livepatch: '$LP': starting unpatching transition
+livepatch: '$LP': completing unpatching transition
+livepatch: '$LP': unpatching complete"
+
+start_test "rust livepatch-callbacks-demo: pre_patch_ret=-19 refuses the livepatch, nothing to release"
+
+load_mod $BUSY
+load_failing_mod $LP pre_patch_ret=-19
+unload_mod $BUSY
+
+check_samples "$LP: pre_patch_callback: vmlinux"
+
+check_result "livepatch: enabling patch '$LP'
+livepatch: '$LP': initializing patching transition
+livepatch: pre-patch callback failed for object 'vmlinux'
+livepatch: failed to enable patch '$LP'
+livepatch: '$LP': canceling patching transition, going to unpatch
+livepatch: '$LP': completing unpatching transition
+livepatch: '$LP': unpatching complete"
+
+exit 0
