@@ -24,11 +24,15 @@ KMAKE_FLAGS=(LLVM=-19 RUSTC=/usr/bin/rustc RUSTFMT=/usr/bin/rustfmt
 	BINDGEN="$BINDGEN" RUST_LIB_SRC=/usr/src/rustc-1.96.0/library)
 JOBS=${JOBS:-$(($(nproc) + 1))}
 
+# Bump when scripts/kernel.sh changes how the kernel is configured or built.
+KERNEL_RECIPE=1
+
 # kernel_key: a hash of everything that shapes the kernel build.
 kernel_key() {
 	{
+		echo "recipe $KERNEL_RECIPE ${KMAKE_FLAGS[*]}"
 		dpkg-query -W -f='${Version}\n' linux-source-6.12
-		cat "$LAB_ROOT"/scripts/config/*.config "$LAB_ROOT/scripts/kernel.sh"
+		cat "$LAB_ROOT"/scripts/config/*.config
 		/usr/bin/rustc --version
 		clang-19 --version | head -1
 		"$BINDGEN" --version
