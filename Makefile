@@ -9,6 +9,7 @@
 #   make -s kdir  print the kernel build directory
 #   make modules  build the Rust modules against $(KDIR)
 #   make vm CMD='...'  run a command in the VM, in this directory, with the modules built
+#   make bench    C twin vs Rust port: module sizes, /proc/cmdline read cost in the VM
 #   make clippy   build the modules with CLIPPY=1
 #   make fmt / make fmtcheck   rustfmt with the kernel's .rustfmt.toml
 
@@ -28,7 +29,7 @@ KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=-19 RUSTC=/usr/bin/rustc \
 	RUSTFMT=/usr/bin/rustfmt CLIPPY_DRIVER=/usr/bin/clippy-driver \
 	BINDGEN=$(LAB_CACHE)/cargo/bin/bindgen
 
-.PHONY: all modules clippy bindings kernel kdir deps demo check vm fmt fmtcheck clean
+.PHONY: all modules clippy bindings kernel kdir deps demo check bench vm fmt fmtcheck clean
 all: modules
 
 deps:
@@ -56,6 +57,9 @@ demo: modules
 
 check:
 	@$(LAB)/check.sh
+
+bench:
+	@$(LAB)/bench.sh
 
 vm: modules
 	@$(LAB)/vm.sh "$(CMD)"
