@@ -333,10 +333,10 @@ impl Object {
     ///
     /// The core runs post-unpatch only after a successful pre-patch, so `release` gets each
     /// value `acquire` returned exactly once: on normal unpatch, on a reversed or cancelled
-    /// transition, when a target module goes away. Where the core skips post-unpatch (a target
-    /// module whose patching fails after its pre-patch succeeded), the value is dropped without
-    /// `release` when the next `acquire` replaces it or when the livepatch module is unloaded:
-    /// still exactly once.
+    /// transition, when a target module goes away or fails to patch. Where the core skips the
+    /// unpatch callbacks, when an atomic-replace patch replaces this one (only the new patch's
+    /// callbacks run), the value is dropped without `release` when the livepatch module is
+    /// unloaded: still exactly once.
     pub fn pre_patch_paired<T: Send + 'static>(
         mut self,
         acquire: impl Fn(&Target<'_>) -> Result<T> + Send + Sync + 'static,
@@ -362,9 +362,9 @@ impl Object {
     /// receives it by value.
     ///
     /// The core runs pre-unpatch only after post-patch ran (not on a reversed transition), so
-    /// `release` gets each value `produce` returned exactly once when the object is unpatched.
-    /// A value the core never hands back (the target module fails to load after post-patch) is
-    /// dropped without `release` when the next one replaces it or when the livepatch module is
+    /// `release` gets each value `produce` returned exactly once when the object is unpatched,
+    /// or its module goes away. A value the core never hands back (this patch was replaced by
+    /// an atomic-replace patch) is dropped without `release` when the livepatch module is
     /// unloaded.
     pub fn post_patch_paired<T: Send + 'static>(
         mut self,

@@ -234,6 +234,36 @@ livepatch: '$LP': unpatching complete
 $MOD_TARGET_BUSY: busymod_work_func exit
 $MOD_TARGET_BUSY: ${MOD_TARGET_BUSY}_exit"
 
+start_test "rule: an atomic replace runs only the new patch's callbacks; the replaced patch's values drop at its rmmod"
+
+LP_REPLACE=test_klp_callbacks_demo2
+load_lp $LP
+load_lp $LP_REPLACE replace=1
+unload_lp $LP
+disable_lp $LP_REPLACE
+unload_lp $LP_REPLACE
+
+check_result "$(enable_log 1)
+% insmod test_modules/$LP_REPLACE.ko replace=1
+livepatch: enabling patch '$LP_REPLACE'
+livepatch: '$LP_REPLACE': initializing patching transition
+$LP_REPLACE: pre_patch_callback: vmlinux
+livepatch: '$LP_REPLACE': starting patching transition
+livepatch: '$LP_REPLACE': completing patching transition
+$LP_REPLACE: post_patch_callback: vmlinux
+livepatch: '$LP_REPLACE': patching complete
+% rmmod $LP
+$LP: post_patch token 2 released, live tokens: 1
+$LP: pre_patch token 1 released, live tokens: 0
+% echo 0 > /sys/kernel/livepatch/$LP_REPLACE/enabled
+livepatch: '$LP_REPLACE': initializing unpatching transition
+$LP_REPLACE: pre_unpatch_callback: vmlinux
+livepatch: '$LP_REPLACE': starting unpatching transition
+livepatch: '$LP_REPLACE': completing unpatching transition
+$LP_REPLACE: post_unpatch_callback: vmlinux
+livepatch: '$LP_REPLACE': unpatching complete
+% rmmod $LP_REPLACE"
+
 start_test "rule: each callback is optional; without pre-patch, post-unpatch still runs"
 
 LP2=test_klp_rust_partial
