@@ -82,7 +82,8 @@ fi
 
 # The upstream scripts whose test modules have Rust ports so far.
 UPSTREAM=${UPSTREAM-test-callbacks.sh test-livepatch.sh test-state.sh test-sysfs.sh test-ftrace.sh}
-OURS=$(cd tools/testing/selftests/livepatch && ls test-rust-*.sh)
+# One line: the list goes into the VM command line.
+OURS=$(cd tools/testing/selftests/livepatch && echo test-rust-*.sh)
 step "Running in the VM: ${UPSTREAM:+$UPSTREAM }$(echo $OURS)"
 t0=$(now)
 log=$LAB_VMDIR/selftests.log
