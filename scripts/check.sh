@@ -60,9 +60,20 @@ for m in livepatch-callbacks-busymod livepatch-shadow-mod; do
 done
 # The test modules that stay C (their own functions are the ones replaced, and
 # Rust functions cannot be), built from the kernel tarball's sources.
-cbuild=$LAB_CACHE/c-test-modules
+# Per VM directory, so that concurrent checks do not share a build directory.
+cbuild=$LAB_VMDIR/c-test-modules
 rm -rf "$cbuild"; mkdir -p "$cbuild"
 C_TEST_MODULES="test_klp_callbacks_busy"
+# Upstream livepatch modules an upstream script needs but that have no Rust
+# port yet (test-livepatch.sh loads test_klp_syscall): built from C as stand-ins
+# until a port exists; a Rust port of the same name takes precedence.
+C_STANDIN_MODULES="test_klp_syscall"
+for m in $C_STANDIN_MODULES; do
+	if [ ! -e "$rundir/test_modules/$m.ko" ]; then
+		C_TEST_MODULES+=" $m"
+		echo "note: $m has no Rust port yet; using the upstream C module"
+	fi
+done
 # C originals of Rust ports, for comparisons (modinfo, benchmarks): c_modules/.
 C_TWINS="test_klp_callbacks_demo"
 for m in $C_TEST_MODULES $C_TWINS; do
@@ -77,8 +88,9 @@ else
 	report "build the C test modules from the kernel tarball" 1 "$(tail -20 "$cbuild/build.log")"
 fi
 
-# The upstream scripts whose test modules all have Rust ports so far.
-UPSTREAM=${UPSTREAM-test-callbacks.sh}
+# The upstream scripts whose test modules have Rust ports so far.
+UPSTREAM=${UPSTREAM-test-callbacks.sh test-livepatch.sh test-state.sh test-sysfs.sh test-ftrace.sh}
+# One line: the list goes into the VM command line.
 OURS=$(cd tools/testing/selftests/livepatch && echo test-rust-*.sh)
 step "Running in the VM: ${UPSTREAM:+$UPSTREAM }$(echo $OURS)"
 t0=$(now)

@@ -46,7 +46,7 @@ allow=(
 	--allowlist-function 'seq_write' --allowlist-function 'seq_printf'
 	--allowlist-function 'kobject_(create_and_add|put)' --allowlist-var 'kernel_kobj'
 	--allowlist-function 'sysfs_(create|remove)_file_ns' --allowlist-type 'kobj_attribute'
-	--allowlist-var 'console_printk'
+	--allowlist-var 'console_printk' --allowlist-var 'CONSOLE_LOGLEVEL_.*'
 	--allowlist-type 'pt_regs'
 	# Kernel internals the API only points at or embeds: keep their size and
 	# alignment, not their fields.

@@ -5,7 +5,9 @@
 //! A livepatch module describes a [`Patch`]: a list of [`Object`]s (vmlinux or a module), each
 //! with the [`Func`]s it replaces and optional (un)patch callbacks written as Rust closures. The
 //! [`module_livepatch!`] macro declares the kernel module, marks it `livepatch=Y` in its modinfo
-//! and registers the patch with `klp_enable_patch()` when the module loads.
+//! and registers the patch with `klp_enable_patch()` when the module loads. A patch can declare
+//! the system [`State`]s it modifies, for cumulative patches to take over; [`console`] reads and
+//! changes the console log level.
 //!
 //! Out-of-tree Rust modules are separate crates that only see `kernel`, so each livepatch module
 //! includes this library as its `livepatch` module:
@@ -21,14 +23,17 @@
 //! Documentation: `Documentation/livepatch/rust.rst`
 
 pub mod bindings;
+pub mod console;
 #[macro_use]
 mod macros;
 pub mod params;
 mod patch;
 #[macro_use]
 pub mod seq_file;
+pub mod state;
 
 pub use params::{Param, ParamArray, ParamType};
 pub use patch::{FfiArg, IntoPatch, ModuleState};
 pub use patch::{Func, Object, Patch, Registration, Replacement, Target, TargetModule};
 pub use seq_file::SeqFile;
+pub use state::{State, StateData, StateRef, Transition};

@@ -4,7 +4,10 @@
 //!
 //! C header: [`include/linux/livepatch.h`](srctree/include/linux/livepatch.h)
 
-use super::bindings;
+use super::{
+    bindings,
+    state::{State, StateTable},
+};
 use core::{ffi::c_void, marker::PhantomPinned, pin::Pin, ptr};
 use kernel::{
     error::from_result,
@@ -183,9 +186,10 @@ impl<'a> TargetModule<'a> {
 ///
 /// `obj` is a `struct klp_object` of a registered patch, passed by the livepatch core to a
 /// callback; the core holds `klp_mutex` and keeps the object, and its module if any, alive for
-/// the duration of the callback.
+/// the duration of the callback. `patch` is that registered patch's `struct klp_patch`.
 pub struct Target<'a> {
-    obj: &'a Opaque<bindings::klp_object>,
+    pub(super) obj: &'a Opaque<bindings::klp_object>,
+    pub(super) patch: *mut bindings::klp_patch,
 }
 
 impl<'a> Target<'a> {
@@ -419,6 +423,7 @@ impl Object {
 #[derive(Default)]
 pub struct Patch {
     objects: KVec<Object>,
+    states: KVec<State>,
     replace: bool,
     error: Option<Error>,
 }
@@ -432,6 +437,16 @@ impl Patch {
     /// Adds an object to patch.
     pub fn object(mut self, object: Object) -> Self {
         if let Err(e) = self.objects.push(object, GFP_KERNEL) {
+            self.error.get_or_insert(e.into());
+        }
+        self
+    }
+
+    /// Declares a system state the patch modifies (`klp_patch.states`); can be repeated. See
+    /// [`State`] and the [`state`](super::state) module: callbacks reach the state through
+    /// [`Target::state`], and the core refuses a patch incompatible with the installed states.
+    pub fn state(mut self, state: State) -> Self {
+        if let Err(e) = self.states.push(state, GFP_KERNEL) {
             self.error.get_or_insert(e.into());
         }
         self
@@ -492,6 +507,8 @@ impl Patch {
             tables.push(table, GFP_KERNEL)?;
         }
 
+        let states = StateTable::new(&self.states)?;
+
         let mut objs = KVec::with_capacity(n + 1, GFP_KERNEL)?;
         for ((object, cbs), table) in self.objects.iter().zip(callbacks.iter()).zip(tables.iter()) {
             let obj = bindings::klp_object {
@@ -514,6 +531,7 @@ impl Patch {
         let patch = bindings::klp_patch {
             mod_: module.as_ptr().cast(),
             objs: Opaque::raw_get(objs.as_ptr()),
+            states: states.as_ptr(),
             replace: self.replace,
             ..Default::default()
         };
@@ -523,10 +541,19 @@ impl Patch {
                 objs,
                 tables,
                 callbacks,
+                states,
                 _pin: PhantomPinned,
             },
             GFP_KERNEL,
         )?;
+        // The headers point at the patch, now at its final address.
+        for table in reg.tables.iter() {
+            if let Some(header) = table.first() {
+                // SAFETY: The header is not shared with the core, which does not have the patch
+                // yet; `Opaque` allows writing through a shared reference.
+                unsafe { (*header.get()).old_func = reg.patch.get().cast() };
+            }
+        }
         // SAFETY: `reg.patch` is a fully initialised `klp_patch` whose objects and functions are
         // terminated arrays that live, at fixed addresses, as long as `reg`, which the caller
         // keeps until the core is done with the patch. `Func` names and `Object` names are
@@ -564,18 +591,21 @@ const HEADER_SYMPOS: kernel::ffi::c_ulong = kernel::ffi::c_ulong::MAX;
 ///
 /// - `patch` has been enabled; its `objs` is `objs`, whose last entry is the terminator.
 /// - For each object `i`, `objs[i].funcs` is entry 1 of `tables[i]`; entry 0 of `tables[i]` is a
-///   header whose `new_func` points at `callbacks[i]`, and whose `old_sympos` is `HEADER_SYMPOS`.
+///   header whose `new_func` points at `callbacks[i]`, whose `old_func` points at `patch`, and
+///   whose `old_sympos` is `HEADER_SYMPOS`.
+/// - `patch.states` is `states`, a terminated `klp_state` array (see `StateTable`).
 /// - None of the vectors is changed after registration, so these addresses are stable until the
 ///   registration is dropped, which happens after the core has released the patch.
 #[expect(
     dead_code,
-    reason = "the core uses `objs`, `tables` and `callbacks` through `patch`"
+    reason = "the core uses `objs`, `tables`, `callbacks` and `states` through `patch`"
 )]
 pub struct Registration {
     patch: Opaque<bindings::klp_patch>,
     objs: KVec<Opaque<bindings::klp_object>>,
     tables: KVec<KVec<Opaque<bindings::klp_func>>>,
     callbacks: KVec<Callbacks>,
+    states: StateTable,
     _pin: PhantomPinned,
 }
 
@@ -602,6 +632,8 @@ unsafe fn view<'a>(obj: *mut bindings::klp_object) -> (&'a Callbacks, Target<'a>
         // SAFETY: The core calls callbacks under `klp_mutex` with a live object (and target
         // module).
         obj: unsafe { &*obj.cast::<Opaque<bindings::klp_object>>() },
+        // SAFETY: The header's `old_func` points at the registration's `klp_patch`.
+        patch: unsafe { (*header).old_func.cast() },
     };
     (callbacks, target)
 }

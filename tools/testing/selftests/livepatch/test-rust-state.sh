@@ -1,0 +1,124 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# System states (klp_state) with the Rust ports of test_klp_state*.c and
+# test_klp_atomic_replace.c: cases that test-state.sh does not cover. Uses the
+# upstream functions.sh, which the test runner copies from the kernel tarball
+# next to this script. The expected logs follow kernel/livepatch/{core,state,
+# transition}.c and the messages of the test modules.
+
+. $(dirname $0)/functions.sh
+
+MOD_STATE=test_klp_state
+MOD_STATE2=test_klp_state2
+MOD_REPLACE=test_klp_atomic_replace
+PRINTK=/proc/sys/kernel/printk
+MOTORMOUTH=15	# CONSOLE_LOGLEVEL_MOTORMOUTH
+
+setup_config
+
+console_loglevel() {
+	read -r level _ < $PRINTK
+	echo "$level"
+}
+
+# klp_is_state_compatible(): a cumulative patch (replace) must handle every
+# state of the installed patches; a non-cumulative one may leave them alone.
+start_test "a cumulative livepatch without an installed state is refused with -EINVAL"
+
+load_lp $MOD_STATE2
+load_failing_mod $MOD_REPLACE replace=1
+[[ ! -e /sys/module/$MOD_REPLACE ]] || die "$MOD_REPLACE stayed loaded"
+load_lp $MOD_REPLACE replace=0
+disable_lp $MOD_REPLACE
+unload_lp $MOD_REPLACE
+disable_lp $MOD_STATE2
+unload_lp $MOD_STATE2
+
+check_result "% insmod test_modules/$MOD_STATE2.ko
+livepatch: enabling patch '$MOD_STATE2'
+livepatch: '$MOD_STATE2': initializing patching transition
+$MOD_STATE2: pre_patch_callback: vmlinux
+$MOD_STATE2: allocate_loglevel_state: allocating space to store console_loglevel
+livepatch: '$MOD_STATE2': starting patching transition
+livepatch: '$MOD_STATE2': completing patching transition
+$MOD_STATE2: post_patch_callback: vmlinux
+$MOD_STATE2: fix_console_loglevel: fixing console_loglevel
+livepatch: '$MOD_STATE2': patching complete
+% insmod test_modules/$MOD_REPLACE.ko replace=1
+livepatch: Livepatch patch ($MOD_REPLACE) is not compatible with the already installed livepatches.
+insmod: ERROR: could not insert module test_modules/$MOD_REPLACE.ko: Invalid parameters
+% insmod test_modules/$MOD_REPLACE.ko replace=0
+livepatch: enabling patch '$MOD_REPLACE'
+livepatch: '$MOD_REPLACE': initializing patching transition
+livepatch: '$MOD_REPLACE': starting patching transition
+livepatch: '$MOD_REPLACE': completing patching transition
+livepatch: '$MOD_REPLACE': patching complete
+% echo 0 > /sys/kernel/livepatch/$MOD_REPLACE/enabled
+livepatch: '$MOD_REPLACE': initializing unpatching transition
+livepatch: '$MOD_REPLACE': starting unpatching transition
+livepatch: '$MOD_REPLACE': completing unpatching transition
+livepatch: '$MOD_REPLACE': unpatching complete
+% rmmod $MOD_REPLACE
+% echo 0 > /sys/kernel/livepatch/$MOD_STATE2/enabled
+livepatch: '$MOD_STATE2': initializing unpatching transition
+$MOD_STATE2: pre_unpatch_callback: vmlinux
+$MOD_STATE2: restore_console_loglevel: restoring console_loglevel
+livepatch: '$MOD_STATE2': starting unpatching transition
+livepatch: '$MOD_STATE2': completing unpatching transition
+$MOD_STATE2: post_unpatch_callback: vmlinux
+$MOD_STATE2: free_loglevel_state: freeing space for the stored console_loglevel
+livepatch: '$MOD_STATE2': unpatching complete
+% rmmod $MOD_STATE2"
+
+# The state data (the saved console_loglevel) moves from test_klp_state to
+# test_klp_state2, which takes the change over; test_klp_state is unloaded
+# first, and its data must survive it and still restore the original level.
+start_test "state data taken over by the next cumulative patch outlives the first module"
+
+saved_printk=$(cat $PRINTK)
+echo 6 > $PRINTK
+load_lp $MOD_STATE
+[[ "$(console_loglevel)" == $MOTORMOUTH ]] || die "console_loglevel not fixed: $(console_loglevel)"
+load_lp $MOD_STATE2
+[[ "$(console_loglevel)" == $MOTORMOUTH ]] || die "console_loglevel lost by the take-over: $(console_loglevel)"
+unload_lp $MOD_STATE
+disable_lp $MOD_STATE2
+level=$(console_loglevel)
+echo "$saved_printk" > $PRINTK
+[[ "$level" == 6 ]] || die "console_loglevel not restored: $level, expected 6"
+unload_lp $MOD_STATE2
+
+check_result "% insmod test_modules/$MOD_STATE.ko
+livepatch: enabling patch '$MOD_STATE'
+livepatch: '$MOD_STATE': initializing patching transition
+$MOD_STATE: pre_patch_callback: vmlinux
+$MOD_STATE: allocate_loglevel_state: allocating space to store console_loglevel
+livepatch: '$MOD_STATE': starting patching transition
+livepatch: '$MOD_STATE': completing patching transition
+$MOD_STATE: post_patch_callback: vmlinux
+$MOD_STATE: fix_console_loglevel: fixing console_loglevel
+livepatch: '$MOD_STATE': patching complete
+% insmod test_modules/$MOD_STATE2.ko
+livepatch: enabling patch '$MOD_STATE2'
+livepatch: '$MOD_STATE2': initializing patching transition
+$MOD_STATE2: pre_patch_callback: vmlinux
+$MOD_STATE2: allocate_loglevel_state: space to store console_loglevel already allocated
+livepatch: '$MOD_STATE2': starting patching transition
+livepatch: '$MOD_STATE2': completing patching transition
+$MOD_STATE2: post_patch_callback: vmlinux
+$MOD_STATE2: fix_console_loglevel: taking over the console_loglevel change
+livepatch: '$MOD_STATE2': patching complete
+% rmmod $MOD_STATE
+% echo 0 > /sys/kernel/livepatch/$MOD_STATE2/enabled
+livepatch: '$MOD_STATE2': initializing unpatching transition
+$MOD_STATE2: pre_unpatch_callback: vmlinux
+$MOD_STATE2: restore_console_loglevel: restoring console_loglevel
+livepatch: '$MOD_STATE2': starting unpatching transition
+livepatch: '$MOD_STATE2': completing unpatching transition
+$MOD_STATE2: post_unpatch_callback: vmlinux
+$MOD_STATE2: free_loglevel_state: freeing space for the stored console_loglevel
+livepatch: '$MOD_STATE2': unpatching complete
+% rmmod $MOD_STATE2"
+
+exit 0

@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The console log level fix of `test_klp_state.c` and `test_klp_state2.c` (which
+//! `test_klp_state3.c` includes), shared by their Rust ports.
+//!
+//! The patch modifies one system state, `CONSOLE_LOGLEVEL_STATE`: its post-patch callback saves
+//! `console_loglevel` in the state's data and sets it to `CONSOLE_LOGLEVEL_MOTORMOUTH`; its
+//! pre-unpatch callback restores the saved level. From version 2 on, a patch takes the saved
+//! level over from the patch it replaces instead of saving its own.
+
+use super::callbacks::callback_info;
+use super::livepatch::{console, Object, Patch, State, StateRef, Target};
+use kernel::{ffi::c_ulong, prelude::*};
+
+/// `CONSOLE_LOGLEVEL_STATE`: the id of the state.
+const CONSOLE_LOGLEVEL_STATE: c_ulong = 1;
+
+/// The state's data: the saved `console_loglevel`.
+type SavedLoglevel = i32;
+
+/// The fix, at state version `version`: 1 does not support migration, 2 does.
+#[derive(Clone, Copy)]
+struct Fix {
+    version: u32,
+}
+
+impl Fix {
+    /// The state as left by the patches installed before this one, for a version that can
+    /// take it over (`klp_get_prev_state()`).
+    fn prev_state<'a>(&self, obj: &Target<'a>) -> Option<StateRef<'a>> {
+        if self.version < 2 {
+            return None;
+        }
+        obj.transition()?.prev_state(CONSOLE_LOGLEVEL_STATE)
+    }
+
+    fn allocate_loglevel_state(&self, obj: &Target<'_>) -> Result {
+        if self.prev_state(obj).is_some() {
+            pr_info!(
+                "allocate_loglevel_state: space to store console_loglevel already allocated\n"
+            );
+            return Ok(());
+        }
+        let state = obj.state(CONSOLE_LOGLEVEL_STATE).ok_or(EINVAL)?;
+        state.set_data::<SavedLoglevel>(0)?;
+        pr_info!("allocate_loglevel_state: allocating space to store console_loglevel\n");
+        Ok(())
+    }
+
+    fn fix_console_loglevel(&self, obj: &Target<'_>) {
+        let Some(state) = obj.state(CONSOLE_LOGLEVEL_STATE) else {
+            return;
+        };
+        if let Some(prev) = self.prev_state(obj) {
+            pr_info!("fix_console_loglevel: taking over the console_loglevel change\n");
+            state.take_over(&prev);
+            return;
+        }
+        pr_info!("fix_console_loglevel: fixing console_loglevel\n");
+        if state
+            .write_data::<SavedLoglevel>(console::loglevel())
+            .is_ok()
+        {
+            console::set_loglevel(console::LOGLEVEL_MOTORMOUTH);
+        }
+    }
+
+    fn restore_console_loglevel(&self, obj: &Target<'_>) {
+        if let Some(prev) = self.prev_state(obj) {
+            pr_info!(
+                "restore_console_loglevel: passing the console_loglevel change back to the old livepatch\n"
+            );
+            // The data moved to this patch when it took the change over: move it back.
+            if let Some(state) = obj.state(CONSOLE_LOGLEVEL_STATE) {
+                prev.take_over(&state);
+            }
+            return;
+        }
+        let Some(state) = obj.state(CONSOLE_LOGLEVEL_STATE) else {
+            return;
+        };
+        pr_info!("restore_console_loglevel: restoring console_loglevel\n");
+        if let Some(level) = state.data::<SavedLoglevel>() {
+            console::set_loglevel(level);
+        }
+    }
+
+    fn free_loglevel_state(&self, obj: &Target<'_>) {
+        if self.prev_state(obj).is_some() {
+            pr_info!("free_loglevel_state: keeping space to store console_loglevel\n");
+            return;
+        }
+        let Some(state) = obj.state(CONSOLE_LOGLEVEL_STATE) else {
+            return;
+        };
+        pr_info!("free_loglevel_state: freeing space for the stored console_loglevel\n");
+        state.free_data();
+    }
+}
+
+/// The cumulative patch of the state tests, with the state at `version`.
+pub(crate) fn patch(version: u32) -> Patch {
+    let fix = Fix { version };
+    Patch::new()
+        .object(
+            Object::vmlinux()
+                .pre_patch(move |obj| {
+                    callback_info("pre_patch_callback", obj);
+                    fix.allocate_loglevel_state(obj)
+                })
+                .post_patch(move |obj| {
+                    callback_info("post_patch_callback", obj);
+                    fix.fix_console_loglevel(obj);
+                })
+                .pre_unpatch(move |obj| {
+                    callback_info("pre_unpatch_callback", obj);
+                    fix.restore_console_loglevel(obj);
+                })
+                .post_unpatch(move |obj| {
+                    callback_info("post_unpatch_callback", obj);
+                    fix.free_loglevel_state(obj);
+                }),
+        )
+        .state(State::new(CONSOLE_LOGLEVEL_STATE, version))
+        .replace(true)
+}

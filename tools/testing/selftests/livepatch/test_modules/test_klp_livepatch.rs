@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Rust port of `test_klp_livepatch.c`: replaces `cmdline_proc_show()`, so that
+//! `/proc/cmdline` reads "test_klp_livepatch: this has been live patched".
+
+#[macro_use]
+#[path = "../../../../../src/lib.rs"]
+pub mod livepatch;
+
+use core::ffi::{c_int, c_void};
+use kernel::c_str;
+use livepatch::{Func, Object, Patch, SeqFile};
+
+module_livepatch! {
+    patch: patch,
+    name: "test_klp_livepatch",
+    author: "Seth Jennings <sjenning@redhat.com>",
+    description: "Livepatch test: livepatch module",
+    license: "GPL",
+}
+
+klp_func! {
+    /// Replaces `cmdline_proc_show()` in `fs/proc/cmdline.c`.
+    fn livepatch_cmdline_proc_show(m: &SeqFile, _v: *mut c_void) -> c_int {
+        seq_print!(m, "{}: {}\n", "test_klp_livepatch", "this has been live patched");
+        0
+    }
+}
+
+fn patch() -> Patch {
+    Patch::new().object(Object::vmlinux().func(Func::new(
+        c_str!("cmdline_proc_show"),
+        livepatch_cmdline_proc_show,
+    )))
+}
