@@ -25,10 +25,19 @@ pub mod bindings;
 mod macros;
 pub mod params;
 mod patch;
+pub mod printk;
 #[macro_use]
 pub mod seq_file;
+#[macro_use]
+pub mod shadow;
+pub mod syscall;
+pub mod sysfs;
 
 pub use params::{Param, ParamArray, ParamType};
 pub use patch::{FfiArg, ModuleState};
 pub use patch::{Func, Object, Patch, Registration, Replacement, Target, TargetModule};
+pub use printk::Ptr;
 pub use seq_file::SeqFile;
+pub use shadow::{Gfp, NewShadow, Shadow, ShadowObj};
+pub use syscall::{current_pid, current_tgid_vnr, PtRegs};
+pub use sysfs::{AttrWriter, KernelDir, RoAttribute};
