@@ -56,7 +56,7 @@ for ko in tools/testing/selftests/livepatch/test_modules/*.ko samples/livepatch/
 done
 # The test modules that stay C (their own functions are the ones replaced, and
 # Rust functions cannot be), built from the kernel tarball's sources.
-cbuild=$LAB_CACHE/c-test-modules
+cbuild=$LAB_VMDIR/c-test-modules
 rm -rf "$cbuild"; mkdir -p "$cbuild"
 C_TEST_MODULES="test_klp_callbacks_busy"
 for m in $C_TEST_MODULES; do
@@ -68,9 +68,17 @@ if make -s -C "$KDIR" M="$cbuild" "${KMAKE_FLAGS[@]}" modules >"$cbuild/build.lo
 else
 	report "build the C test modules from the kernel tarball" 1 "$(tail -20 "$cbuild/build.log")"
 fi
+# The C target of the shadow variable samples, built with the kernel.
+cp "$KDIR/samples/livepatch/livepatch-shadow-mod.ko" "$rundir/test_modules/livepatch_shadow_mod.ko" ||
+	report "copy livepatch-shadow-mod.ko from the kernel build" 1
+# test-syscall.sh runs ./test_klp-call_getpid: the selftest's user-space helper,
+# built from the tarball's source as the selftests' Makefile does (TEST_GEN_FILES).
+if ! out=$(cc -O2 -Wall -o "$rundir/test_klp-call_getpid" "$st/test_klp-call_getpid.c" 2>&1); then
+	report "build test_klp-call_getpid from the kernel tarball" 1 "$out"
+fi
 
 # The upstream scripts whose test modules all have Rust ports so far.
-UPSTREAM=${UPSTREAM-test-callbacks.sh}
+UPSTREAM=${UPSTREAM-test-callbacks.sh test-shadow-vars.sh test-syscall.sh}
 OURS=$(cd tools/testing/selftests/livepatch && ls test-rust-*.sh)
 step "Running in the VM: ${UPSTREAM:+$UPSTREAM }$(echo $OURS)"
 t0=$(now)

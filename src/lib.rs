@@ -38,6 +38,6 @@ pub use patch::{FfiArg, ModuleState};
 pub use patch::{Func, Object, Patch, Registration, Replacement, Target, TargetModule};
 pub use printk::Ptr;
 pub use seq_file::SeqFile;
-pub use shadow::{Gfp, NewShadow, Shadow, ShadowObj};
+pub use shadow::{Gfp, NewShadow, Shadow, ShadowDtor, ShadowObj};
 pub use syscall::{current_pid, current_tgid_vnr, PtRegs};
 pub use sysfs::{AttrWriter, KernelDir, RoAttribute};

@@ -148,18 +148,36 @@ impl<T> Slot<T> {
         }
     }
 
-    /// Marks the variable freed; drops the value unless a reader holds it.
+    /// Runs the destructor `D`, marks the variable freed and drops the value unless a reader
+    /// holds it (then the last reader drops it).
     ///
     /// # Safety
     ///
     /// Called once, by the destructor shim, after the core removed the variable from its table.
-    unsafe fn kill(&self) {
+    unsafe fn kill<D: ShadowDtor<T>>(&self, obj: *const c_void) {
+        // SAFETY: `DEAD` is not set yet, so `value` is alive; readers only share it.
+        D::destroy(obj, unsafe { &*self.value.get() });
         if self.state.fetch_or(DEAD, Ordering::AcqRel) == 0 {
             // SAFETY: No reader holds `value` and none can start (type invariants); it was
             // initialised by the constructor shim and not dropped yet.
             unsafe { ManuallyDrop::drop(&mut *self.value.get()) };
         }
     }
+}
+
+/// A destructor for shadow variables holding `T`, run by [`Shadow::free_with`] and
+/// [`Shadow::free_all_with`] before the value is dropped: the Rust form of `klp_shadow_dtor_t`.
+///
+/// `destroy` gets the object and the value (whose address is the C `shadow_data`). It runs in
+/// atomic context, under the core's spinlock with interrupts disabled: it must not sleep. `T`'s
+/// own [`Drop`] then releases what the value owns. `()` is the destructor that does nothing more.
+pub trait ShadowDtor<T> {
+    /// Called once for each variable freed, before its value is dropped.
+    fn destroy(obj: *const c_void, value: &T);
+}
+
+impl<T> ShadowDtor<T> for () {
+    fn destroy(_obj: *const c_void, _value: &T) {}
 }
 
 /// Runs `f` with preemption disabled: an RCU read-side critical section.
@@ -256,25 +274,26 @@ where
 ///
 /// Only the core calls this, from `klp_shadow_free()` or `klp_shadow_free_all()` for a variable
 /// of a [`Shadow<T>`] id, after removing it from its table and before `kfree_rcu()`.
-unsafe extern "C" fn dtor_shim<T>(_obj: *mut c_void, shadow_data: *mut c_void) {
+unsafe extern "C" fn dtor_shim<T, D: ShadowDtor<T>>(obj: *mut c_void, shadow_data: *mut c_void) {
     // SAFETY: Variables with this id are `Slot<T>`s (`Shadow` invariants), and the memory lives
     // at least until the end of every RCU read-side critical section that found it.
     let slot = unsafe { &*shadow_data.cast::<Slot<T>>() };
     // SAFETY: The core calls the destructor once per variable, after unhashing it.
-    unsafe { slot.kill() };
+    unsafe { slot.kill::<D>(obj) };
 }
 
 /// A typed shadow variable id: every shadow variable with this id holds a `T`.
 ///
-/// Declare one with [`klp_shadow!`]. `T`'s [`Drop`] is the destructor: [`Shadow::free`] and
-/// [`Shadow::free_all`] drop the values, in atomic context (it must not sleep). `T` must be
+/// Declare one with [`klp_shadow!`]. [`Shadow::free`] and [`Shadow::free_all`] drop the values
+/// (`T`'s [`Drop`] is the destructor; [`ShadowDtor`] adds one that sees the object), in atomic
+/// context: it must not sleep. `T` must be
 /// `Send + Sync`: any task can reach the value, and the last one drops it. Mutable state inside
 /// `T` needs interior mutability (atomics).
 ///
 /// # Invariants
 ///
 /// Every shadow variable with id `id`, in the whole kernel, was allocated by [`Shadow<T>`]
-/// methods for this `T` (so it is a `Slot<T>`) and is freed only with [`dtor_shim::<T>`].
+/// methods for this `T` (so it is a `Slot<T>`) and is freed only with a `dtor_shim::<T, _>`.
 ///
 /// # Examples
 ///
@@ -434,17 +453,29 @@ impl<T: Send + Sync> Shadow<T> {
 
     /// Detaches `obj`'s shadow variable, if any, and drops its value (`klp_shadow_free()`).
     pub fn free(&self, obj: impl ShadowObj) {
-        let dtor: bindings::klp_shadow_dtor_t = Some(dtor_shim::<T>);
-        // SAFETY: Variables with this id are `Slot<T>`s (type invariant), which `dtor_shim::<T>`
-        // drops.
+        self.free_with::<()>(obj)
+    }
+
+    /// Detaches `obj`'s shadow variable, if any, runs the destructor `D` on it and drops its
+    /// value (`klp_shadow_free()` with a `dtor`).
+    pub fn free_with<D: ShadowDtor<T>>(&self, obj: impl ShadowObj) {
+        let dtor: bindings::klp_shadow_dtor_t = Some(dtor_shim::<T, D>);
+        // SAFETY: Variables with this id are `Slot<T>`s (type invariant), which
+        // `dtor_shim::<T, D>` drops.
         unsafe { bindings::klp_shadow_free(obj.shadow_addr().cast_mut(), self.id, dtor) };
     }
 
     /// Detaches the shadow variables with this id from all objects and drops their values
     /// (`klp_shadow_free_all()`).
     pub fn free_all(&self) {
-        let dtor: bindings::klp_shadow_dtor_t = Some(dtor_shim::<T>);
-        // SAFETY: As for `free`.
+        self.free_all_with::<()>()
+    }
+
+    /// Detaches the shadow variables with this id from all objects, runs the destructor `D` on
+    /// each and drops their values (`klp_shadow_free_all()` with a `dtor`).
+    pub fn free_all_with<D: ShadowDtor<T>>(&self) {
+        let dtor: bindings::klp_shadow_dtor_t = Some(dtor_shim::<T, D>);
+        // SAFETY: As for `free_with`.
         unsafe { bindings::klp_shadow_free_all(self.id, dtor) };
     }
 }

@@ -36,7 +36,10 @@ fn patch() -> Patch {
     let ret = || pre_patch_ret.get();
     Patch::new()
         .object(with_callbacks(Object::vmlinux(), ret))
-        .object(with_callbacks(Object::module(c_str!("test_klp_callbacks_mod")), ret))
+        .object(with_callbacks(
+            Object::module(c_str!("test_klp_callbacks_mod")),
+            ret,
+        ))
         .object(with_callbacks(
             Object::module(c_str!("test_klp_callbacks_busy"))
                 .func(Func::new(c_str!("busymod_work_func"), patched_work_func)),
