@@ -22,6 +22,8 @@
 
 pub mod bindings;
 #[macro_use]
+pub mod cstruct;
+#[macro_use]
 mod macros;
 pub mod params;
 mod patch;
@@ -32,7 +34,9 @@ pub mod seq_file;
 pub mod shadow;
 pub mod syscall;
 pub mod sysfs;
+pub mod time;
 
+pub use cstruct::CStruct;
 pub use params::{Param, ParamArray, ParamType};
 pub use patch::{FfiArg, ModuleState};
 pub use patch::{Func, Object, Patch, Registration, Replacement, Target, TargetModule};

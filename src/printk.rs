@@ -50,6 +50,12 @@ impl<T> From<*mut T> for Ptr {
     }
 }
 
+impl<T: ?Sized> From<&T> for Ptr {
+    fn from(r: &T) -> Self {
+        Ptr(core::ptr::from_ref(r).cast())
+    }
+}
+
 impl fmt::Display for Ptr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         snprintf_ptr(f, kernel::c_str!("%p"), self.0)

@@ -127,11 +127,11 @@ fn shadow_get(obj: usize, sv: &Shadow<Field>) -> Option<(usize, Field)> {
 fn shadow_alloc(obj: usize, sv: &Shadow<Field>, var: usize, or_get: bool) -> Option<usize> {
     let ctor = |new: NewShadow<'_>| shadow_ctor(&new, Some(var));
     let p = if or_get {
-        sv.get_or_alloc(obj_ptr(obj), GFP, ctor, |v| addr(v)).ok()
+        sv.get_or_alloc(obj_ptr(obj), GFP, ctor, addr).ok()
     } else {
         sv.alloc(obj_ptr(obj), GFP, ctor)
             .ok()
-            .and_then(|()| sv.with(obj_ptr(obj), |v| addr(v)))
+            .and_then(|()| sv.with(obj_ptr(obj), addr))
     };
     pr_info!(
         "klp_shadow_{}(obj=PTR{}, id=0x{:x}, size={:x}, gfp_flags={}), ctor=PTR{}, ctor_data=PTR{} = PTR{}\n",
@@ -170,7 +170,11 @@ fn shadow_free_all(sv: &Shadow<Field>) {
 fn expect(found: Option<(usize, Field)>, sv: Option<usize>, field: usize) -> Result {
     let (p, v) = found.ok_or(EINVAL)?;
     if Some(p) == sv && v == field {
-        pr_info!("  got expected PTR{} -> PTR{} result\n", ptr_id(p), ptr_id(v));
+        pr_info!(
+            "  got expected PTR{} -> PTR{} result\n",
+            ptr_id(p),
+            ptr_id(v)
+        );
     }
     Ok(())
 }
@@ -208,7 +212,11 @@ fn run(objs: &[usize; NUM_OBJS]) -> Result {
         ptr_id(pndup);
         let p = shadow_alloc(obj, &SV_ID1, pndup, true).ok_or(EINVAL)?;
         if Some(p) == s1 && SV_ID1.with(obj_ptr(obj), |v| *v) == Some(addr(f1)) {
-            pr_info!("  got expected PTR{} -> PTR{} result\n", ptr_id(p), ptr_id(pndup));
+            pr_info!(
+                "  got expected PTR{} -> PTR{} result\n",
+                ptr_id(p),
+                ptr_id(pndup)
+            );
         }
     }
 
