@@ -19,9 +19,7 @@ use core::{
     sync::atomic::{AtomicI32, Ordering},
 };
 use kernel::{c_str, ffi::c_ulong, prelude::*};
-use livepatch::{
-    bindings::list_head, time::time_after, Func, Gfp, Object, Patch, Ptr, ShadowDtor,
-};
+use livepatch::{bindings::list_head, time::time_after, Func, Gfp, Object, Patch, Ptr, ShadowDtor};
 
 module_livepatch! {
     patch: patch,
