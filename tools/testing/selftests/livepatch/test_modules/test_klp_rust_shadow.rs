@@ -95,7 +95,10 @@ fn run(objs: &[u64; 5]) -> Result {
         "[u64; 4] value",
         SV_ARRAY.with(a, |v| v.iter().sum::<u64>()) == Some(10),
     )?;
-    check("no variable on another object", SV_BYTE.with(b, |v| *v).is_none())?;
+    check(
+        "no variable on another object",
+        SV_BYTE.with(b, |v| *v).is_none(),
+    )?;
     SV_BYTE.free(a);
     SV_ARRAY.free(a);
     check(
@@ -117,7 +120,10 @@ fn run(objs: &[u64; 5]) -> Result {
         }
     });
     check("failing constructor returns its error", r == Err(ENOSPC))?;
-    check("failing constructor leaves no variable", !SV_TRACKED.exists(a))?;
+    check(
+        "failing constructor leaves no variable",
+        !SV_TRACKED.exists(a),
+    )?;
     check(
         "failing constructor drops its captures",
         DROPS.load(Ordering::Relaxed) == drops + 1,
@@ -148,7 +154,10 @@ fn run(objs: &[u64; 5]) -> Result {
         // Still readable: not dropped yet.
         (*v.n, DROPS.load(Ordering::Relaxed))
     });
-    check("free while borrowed defers the drop", during == Some((7, drops)))?;
+    check(
+        "free while borrowed defers the drop",
+        during == Some((7, drops)),
+    )?;
     check(
         "deferred drop happens after the borrow",
         DROPS.load(Ordering::Relaxed) == drops + 1 && !SV_TRACKED.exists(b),
