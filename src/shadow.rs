@@ -9,7 +9,8 @@
 //!
 //! - a [`Shadow<T>`] is a typed id, declared with [`klp_shadow!`]: every shadow variable with that
 //!   id holds a `T`;
-//! - constructors are Rust closures that return the value, destructors are `T`'s [`Drop`];
+//! - constructors are Rust closures that return the value; destructors are `T`'s [`Drop`], plus
+//!   an optional [`ShadowDtor`] that also sees the object;
 //! - values are only reached through closures ([`Shadow::with`]), which cannot keep a reference
 //!   past a free: a free that happens while a closure runs defers the drop until it returns.
 //!
@@ -19,7 +20,8 @@
 //! interrupts disabled, and this module runs the closures given to [`Shadow::with`] with
 //! preemption disabled (an RCU read-side critical section). None of them may sleep: no
 //! `GFP_KERNEL` allocation, no mutex. Allocate with `GFP_ATOMIC` there; [`NewShadow::flags`] says
-//! so. The allocation of the shadow variable itself uses the [`Gfp`] flags given to
+//! so. Constructors, destructors and `Drop` must not allocate or free shadow variables either:
+//! the core's spinlock is not recursive (a deadlock, as in C). The allocation of the shadow variable itself uses the [`Gfp`] flags given to
 //! [`Shadow::alloc`], outside the lock.
 //!
 //! C header: [`include/linux/livepatch.h`](srctree/include/linux/livepatch.h); implementation:
