@@ -64,16 +64,6 @@ done
 cbuild=$LAB_VMDIR/c-test-modules
 rm -rf "$cbuild"; mkdir -p "$cbuild"
 C_TEST_MODULES="test_klp_callbacks_busy"
-# Upstream livepatch modules an upstream script needs but that have no Rust
-# port yet (test-livepatch.sh loads test_klp_syscall): built from C as stand-ins
-# until a port exists; a Rust port of the same name takes precedence.
-C_STANDIN_MODULES="test_klp_syscall"
-for m in $C_STANDIN_MODULES; do
-	if [ ! -e "$rundir/test_modules/$m.ko" ]; then
-		C_TEST_MODULES+=" $m"
-		echo "note: $m has no Rust port yet; using the upstream C module"
-	fi
-done
 # C originals of Rust ports, for comparisons (modinfo, benchmarks): c_modules/.
 C_TWINS="test_klp_callbacks_demo"
 for m in $C_TEST_MODULES $C_TWINS; do
@@ -87,9 +77,18 @@ if make -s -C "$KDIR" M="$cbuild" "${KMAKE_FLAGS[@]}" modules >"$cbuild/build.lo
 else
 	report "build the C test modules from the kernel tarball" 1 "$(tail -20 "$cbuild/build.log")"
 fi
+# The C target of the shadow variable samples, built with the kernel.
+cp "$KDIR/samples/livepatch/livepatch-shadow-mod.ko" "$rundir/test_modules/livepatch_shadow_mod.ko" ||
+	report "copy livepatch-shadow-mod.ko from the kernel build" 1
+# test-syscall.sh runs ./test_klp-call_getpid: the selftest's user-space helper,
+# built from the tarball's source as the selftests' Makefile does (TEST_GEN_FILES).
+if ! out=$(cc -O2 -Wall -o "$rundir/test_klp-call_getpid" "$st/test_klp-call_getpid.c" 2>&1); then
+	report "build test_klp-call_getpid from the kernel tarball" 1 "$out"
+fi
 
-# The upstream scripts whose test modules have Rust ports so far.
-UPSTREAM=${UPSTREAM-test-callbacks.sh test-livepatch.sh test-state.sh test-sysfs.sh test-ftrace.sh}
+# The upstream scripts, all seven: every test module has a Rust port but
+# test_klp_callbacks_busy, whose own function is the one replaced.
+UPSTREAM=${UPSTREAM-test-livepatch.sh test-callbacks.sh test-shadow-vars.sh test-state.sh test-ftrace.sh test-sysfs.sh test-syscall.sh}
 # One line: the list goes into the VM command line.
 OURS=$(cd tools/testing/selftests/livepatch && echo test-rust-*.sh)
 step "Running in the VM: ${UPSTREAM:+$UPSTREAM }$(echo $OURS)"

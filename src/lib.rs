@@ -25,15 +25,28 @@
 pub mod bindings;
 pub mod console;
 #[macro_use]
+pub mod cstruct;
+#[macro_use]
 mod macros;
 pub mod params;
 mod patch;
+pub mod printk;
 #[macro_use]
 pub mod seq_file;
 pub mod state;
+#[macro_use]
+pub mod shadow;
+pub mod syscall;
+pub mod sysfs;
+pub mod time;
 
+pub use cstruct::CStruct;
 pub use params::{Param, ParamArray, ParamType};
 pub use patch::{FfiArg, IntoPatch, ModuleState};
 pub use patch::{Func, Object, Patch, Registration, Replacement, Target, TargetModule};
+pub use printk::Ptr;
 pub use seq_file::SeqFile;
+pub use shadow::{Gfp, NewShadow, Shadow, ShadowDtor, ShadowObj};
 pub use state::{State, StateData, StateRef, Transition};
+pub use syscall::{current_pid, current_tgid_vnr, PtRegs};
+pub use sysfs::{AttrWriter, KernelDir, RoAttribute};

@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Rust port of `livepatch-shadow-fix1.c`: shadow variables, livepatch demo.
+//!
+//! Fixes the memory leak of `livepatch-shadow-mod` with a shadow variable: the patched
+//! `dummy_alloc()` keeps the memory it allocates in a `SV_LEAK` shadow variable of the new dummy,
+//! and the patched `dummy_free()` frees it. This "extends" a short-lived data structure by
+//! patching its allocation and release functions. Not meant to be used alone: see the "Usage"
+//! section of `samples/livepatch/livepatch-shadow-mod.c`.
+//!
+//! C header: [`include/linux/livepatch.h`](srctree/include/linux/livepatch.h)
+
+#[macro_use]
+#[path = "../../src/lib.rs"]
+pub mod livepatch;
+
+use core::ffi::c_void;
+use kernel::{c_str, ffi::c_ulong, prelude::*};
+use livepatch::{
+    bindings::list_head,
+    time::{jiffies, msecs_to_jiffies},
+    Func, Gfp, Object, Patch, Ptr, ShadowDtor,
+};
+
+module_livepatch! {
+    patch: patch,
+    name: "livepatch_shadow_fix1",
+    author: "Rust for Linux livepatch contributors",
+    description: "Rust port of livepatch-shadow-fix1.c",
+    license: "GPL",
+}
+
+/// Allocate new dummies every second.
+const ALLOC_PERIOD: u32 = 1;
+/// Check for expired dummies after a few new ones have been allocated.
+const CLEANUP_PERIOD: u32 = 3 * ALLOC_PERIOD;
+/// Dummies expire after a few cleanup instances.
+const EXPIRE_PERIOD: u32 = 4 * CLEANUP_PERIOD;
+
+klp_c_struct! {
+    /// `struct dummy` of `livepatch-shadow-mod.c`.
+    struct Dummy {
+        list: list_head,
+        jiffies_expire: c_ulong,
+    }
+}
+
+/// The memory `dummy_alloc()` allocates and forgets: freed when the shadow variable is.
+pub struct Leak(KBox<i32>);
+
+klp_shadow! {
+    /// Shadow variable enums: `SV_LEAK`.
+    static SV_LEAK: Shadow<Leak> = 1;
+}
+
+/// `livepatch_fix1_dummy_leak_dtor()`: reports the leak it prevents; dropping the `Leak` frees
+/// it.
+struct LeakDtor;
+
+impl ShadowDtor<Leak> for LeakDtor {
+    fn destroy(obj: *const c_void, leak: &Leak) {
+        pr_info!(
+            "livepatch_fix1_dummy_leak_dtor: dummy @ {}, prevented leak @ {}\n",
+            Ptr(obj),
+            Ptr::from(&*leak.0)
+        );
+    }
+}
+
+klp_func! {
+    /// Replaces `dummy_alloc()`: keeps the extra memory in a `SV_LEAK` shadow variable, which a
+    /// patched `dummy_free()` can later fetch to release it.
+    fn livepatch_fix1_dummy_alloc() -> *mut c_void {
+        let dummy = Dummy {
+            list: list_head::default(),
+            jiffies_expire: jiffies() + msecs_to_jiffies(1000 * EXPIRE_PERIOD),
+        };
+        let Ok(d) = KBox::new(dummy, GFP_KERNEL) else {
+            return core::ptr::null_mut();
+        };
+        let Ok(leak) = KBox::new(0i32, GFP_KERNEL) else {
+            return core::ptr::null_mut();
+        };
+        let leak_ptr = Ptr::from(&*leak);
+        // On failure the closure, and so the leak, is dropped: nothing is left behind.
+        if SV_LEAK.alloc(&*d, Gfp::KERNEL, move |_| Ok(Leak(leak))).is_err() {
+            pr_err!(
+                "livepatch_fix1_dummy_alloc: failed to allocate shadow variable for the leaking pointer: dummy @ {}, leak @ {}\n",
+                Ptr::from(&*d),
+                leak_ptr
+            );
+            return core::ptr::null_mut();
+        }
+        pr_info!(
+            "livepatch_fix1_dummy_alloc: dummy @ {}, expires @ {:x}\n",
+            Ptr::from(&*d),
+            d.jiffies_expire
+        );
+        KBox::into_raw(d).cast()
+    }
+}
+
+klp_func! {
+    /// Replaces `dummy_free()`: frees the dummy's `SV_LEAK` shadow variable, if it has one
+    /// (dummies allocated before this livepatch was loaded do not).
+    fn livepatch_fix1_dummy_free(d: Option<KBox<Dummy>>) {
+        let Some(d) = d else {
+            return;
+        };
+        if SV_LEAK.exists(&*d) {
+            SV_LEAK.free_with::<LeakDtor>(&*d);
+        } else {
+            pr_info!("livepatch_fix1_dummy_free: dummy @ {} leaked!\n", Ptr::from(&*d));
+        }
+    }
+}
+
+/// Frees the remaining `SV_LEAK` shadow variables when the module is unloaded, as the C
+/// module's exit function does.
+struct FreeAllLeaks;
+
+impl Drop for FreeAllLeaks {
+    fn drop(&mut self) {
+        SV_LEAK.free_all_with::<LeakDtor>();
+    }
+}
+
+fn patch() -> Patch {
+    let cleanup = FreeAllLeaks;
+    Patch::new().object(
+        Object::module(c_str!("livepatch_shadow_mod"))
+            .func(Func::new(c_str!("dummy_alloc"), livepatch_fix1_dummy_alloc))
+            .func(Func::new(c_str!("dummy_free"), livepatch_fix1_dummy_free))
+            // The patch owns `cleanup` until the module is unloaded.
+            .pre_patch(move |_| {
+                let _ = &cleanup;
+                Ok(())
+            }),
+    )
+}

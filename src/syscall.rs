@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Replacing system call entry points.
+//!
+//! On x86_64 with `ARCH_HAS_SYSCALL_WRAPPER`, `SYSCALL_DEFINE0(getpid)` defines
+//! `__x64_sys_getpid(const struct pt_regs *regs)`: the entry point takes the saved user registers.
+//! A replacement declares that parameter as `&PtRegs` and returns `c_long`:
+//!
+//! ```ignore
+//! klp_func! {
+//!     /// Replaces `__x64_sys_getpid()`.
+//!     fn lp_sys_getpid(_regs: &PtRegs) -> c_long {
+//!         current_tgid_vnr().into()
+//!     }
+//! }
+//! ```
+//!
+//! C headers: [`include/linux/syscalls.h`](srctree/include/linux/syscalls.h),
+//! [`arch/x86/include/asm/ptrace.h`](srctree/arch/x86/include/asm/ptrace.h)
+
+use super::{bindings, FfiArg};
+use kernel::types::Opaque;
+
+/// The user registers saved on system call entry (`struct pt_regs`), as a syscall entry point
+/// receives them.
+///
+/// # Invariants
+///
+/// `inner` is the `struct pt_regs` passed to a running system call entry point, valid for the
+/// duration of that call.
+#[repr(transparent)]
+pub struct PtRegs {
+    inner: Opaque<bindings::pt_regs>,
+}
+
+impl PtRegs {
+    /// The raw `struct pt_regs *`, for passing on to C.
+    pub fn as_ptr(&self) -> *const bindings::pt_regs {
+        self.inner.get()
+    }
+}
+
+// SAFETY: A `const struct pt_regs *` argument of a syscall entry point is valid for the call,
+// which `FfiArg::from_raw`'s contract limits the reference to.
+unsafe impl<'a> FfiArg for &'a PtRegs {
+    type Raw = *const bindings::pt_regs;
+    unsafe fn from_raw(raw: Self::Raw) -> Self {
+        // SAFETY: `PtRegs` is a transparent wrapper of `Opaque<pt_regs>`; the caller guarantees
+        // `raw` is the argument of a running call.
+        unsafe { &*raw.cast::<PtRegs>() }
+    }
+}
+
+/// The thread group id of the current task in its pid namespace: what `getpid()` returns
+/// (`task_tgid_vnr(current)`).
+pub fn current_tgid_vnr() -> i32 {
+    // SAFETY: `current` is valid in task context; a NULL namespace means the task's active one.
+    unsafe {
+        kernel::bindings::__task_pid_nr_ns(
+            kernel::bindings::get_current(),
+            kernel::bindings::pid_type_PIDTYPE_TGID,
+            core::ptr::null_mut(),
+        )
+    }
+}
+
+/// The pid (thread id) of the current task, as seen from the kernel (`current->pid`).
+pub fn current_pid() -> i32 {
+    kernel::current!().pid()
+}

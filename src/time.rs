@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Jiffies, as C livepatches read them.
+//!
+//! C header: [`include/linux/jiffies.h`](srctree/include/linux/jiffies.h)
+
+pub use kernel::time::{msecs_to_jiffies, Jiffies};
+
+/// The current value of `jiffies`.
+pub fn jiffies() -> Jiffies {
+    // SAFETY: `jiffies` is a kernel variable that is always valid; it is read once, as C's
+    // `READ_ONCE(jiffies)` (the timer interrupt updates it).
+    unsafe { core::ptr::read_volatile(&raw const kernel::bindings::jiffies) }
+}
+
+/// `time_after(a, b)`: whether `a` is after `b`, robust to wrap-around.
+pub fn time_after(a: Jiffies, b: Jiffies) -> bool {
+    (b.wrapping_sub(a) as i64) < 0
+}

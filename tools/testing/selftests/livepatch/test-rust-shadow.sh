@@ -1,0 +1,116 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Tests of the Rust shadow variable API: our test module for the API, and the
+# Rust ports of samples/livepatch/livepatch-shadow-fix1.c and -fix2.c applied
+# to the kernel's C target module livepatch-shadow-mod. Uses the upstream
+# functions.sh, which the test runner copies from the kernel tarball next to
+# this script. Expected messages follow the formats of the C sources
+# (kernel/livepatch/shadow.c, samples/livepatch/livepatch-shadow-*.c).
+
+. $(dirname $0)/functions.sh
+
+MOD_TEST=test_klp_rust_shadow
+MOD_TARGET=livepatch_shadow_mod
+MOD_FIX1=livepatch_shadow_fix1
+MOD_FIX2=livepatch_shadow_fix2
+
+setup_config
+
+# check_result with the hashed pointers of kernel/livepatch/shadow.c's
+# "Failed to construct shadow variable <%p, %lx> (%d)" replaced by PTR.
+function check_result_ptr {
+	local expect="$*"
+	local result
+	result=$(dmesg | awk -v last_dmesg="$LAST_DMESG" 'p; $0 == last_dmesg { p=1 }' | \
+		 grep -e 'livepatch:' -e 'test_klp' | \
+		 grep -v '\(tainting\|taints\) kernel' | \
+		 sed -e 's/^\[[ 0-9.]*\] //' -e 's/variable <[0-9a-f]*, /variable <PTR, /')
+	if [[ "$expect" == "$result" ]] ; then
+		echo "ok"
+	else
+		echo -e "not ok\n\n$(diff -upr --label expected --label result <(echo "$expect") <(echo "$result"))\n"
+		die "livepatch kselftest(s) failed"
+	fi
+}
+
+# new_dmesg: the kernel messages since the test started, without timestamps.
+function new_dmesg {
+	dmesg | awk -v last_dmesg="$LAST_DMESG" 'p; $0 == last_dmesg { p=1 }' | \
+		sed 's/^\[[ 0-9.]*\] //'
+}
+
+start_test "rust shadow variable API: types, failing constructor, get_or_alloc, deferred drop, free_all"
+
+load_mod $MOD_TEST
+unload_mod $MOD_TEST
+
+check_result_ptr "% insmod test_modules/$MOD_TEST.ko
+$MOD_TEST: u8 value: ok
+$MOD_TEST: [u64; 4] value: ok
+$MOD_TEST: no variable on another object: ok
+$MOD_TEST: freed variables are gone: ok
+livepatch: Failed to construct shadow variable <PTR, 7503> (-28)
+$MOD_TEST: failing constructor returns its error: ok
+$MOD_TEST: failing constructor leaves no variable: ok
+$MOD_TEST: failing constructor drops its captures: ok
+$MOD_TEST: get_or_alloc constructs once: ok
+$MOD_TEST: free while borrowed defers the drop: ok
+$MOD_TEST: deferred drop happens after the borrow: ok
+$MOD_TEST: free_all runs the destructor once per variable: ok
+$MOD_TEST: free_all drops each value once: ok
+$MOD_TEST: free_all leaves no variable: ok
+% rmmod $MOD_TEST"
+
+start_test "rust livepatch-shadow-fix1 and fix2 on livepatch-shadow-mod"
+
+# The target allocates a dummy every second, checks them every 3 s and frees
+# those older than 12 s, leaking memory with each. Dummies allocated before
+# fix1 are "leaked!"; fix1's dummies carry the leak in a shadow variable that
+# its dummy_free (or fix2's) frees; fix2 counts the checks of each dummy.
+load_mod $MOD_TARGET
+sleep 3
+load_lp $MOD_FIX1
+loop_until 'new_dmesg | grep -q "^$MOD_FIX1: livepatch_fix1_dummy_free: dummy @ [0-9a-f]* leaked!$"' ||
+	die "no dummy allocated before $MOD_FIX1 was reported leaked"
+loop_until 'new_dmesg | grep -q "^$MOD_FIX1: livepatch_fix1_dummy_leak_dtor: dummy @ [0-9a-f]*, prevented leak @ [0-9a-f]*$"' ||
+	die "$MOD_FIX1 prevented no leak"
+load_lp $MOD_FIX2
+loop_until 'new_dmesg | grep -q "^$MOD_FIX2: livepatch_fix2_dummy_free: dummy @ [0-9a-f]*, check counter = [1-9][0-9]*$"' ||
+	die "$MOD_FIX2 counted no check"
+loop_until 'new_dmesg | grep -q "^$MOD_FIX2: livepatch_fix2_dummy_leak_dtor: dummy @ [0-9a-f]*, prevented leak @ [0-9a-f]*$"' ||
+	die "$MOD_FIX2 prevented no leak"
+disable_lp $MOD_FIX2
+disable_lp $MOD_FIX1
+unload_lp $MOD_FIX2
+unload_lp $MOD_FIX1
+unload_mod $MOD_TARGET
+
+# Every dummy fix1 allocated had its leak freed exactly once: by fix1's or
+# fix2's dummy_free, or by fix1's klp_shadow_free_all() when it was unloaded.
+allocs=$(new_dmesg | sed -n "s/^$MOD_FIX1: livepatch_fix1_dummy_alloc: dummy @ \([0-9a-f]*\), expires @ [0-9a-f]*$/\1/p" | sort)
+freed=$(new_dmesg | sed -n "s/^livepatch_shadow_fix[12]: livepatch_fix[12]_dummy_leak_dtor: dummy @ \([0-9a-f]*\), prevented leak @ [0-9a-f]*$/\1/p" | sort)
+[[ -n "$allocs" ]] || die "$MOD_FIX1 allocated no dummy"
+[[ "$allocs" == "$freed" ]] ||
+	die "leaks of the dummies allocated by $MOD_FIX1 not freed exactly once: $(diff <(echo "$allocs") <(echo "$freed") | tr '\n' ' ')"
+
+check_result "livepatch: enabling patch '$MOD_FIX1'
+livepatch: '$MOD_FIX1': initializing patching transition
+livepatch: '$MOD_FIX1': starting patching transition
+livepatch: '$MOD_FIX1': completing patching transition
+livepatch: '$MOD_FIX1': patching complete
+livepatch: enabling patch '$MOD_FIX2'
+livepatch: '$MOD_FIX2': initializing patching transition
+livepatch: '$MOD_FIX2': starting patching transition
+livepatch: '$MOD_FIX2': completing patching transition
+livepatch: '$MOD_FIX2': patching complete
+livepatch: '$MOD_FIX2': initializing unpatching transition
+livepatch: '$MOD_FIX2': starting unpatching transition
+livepatch: '$MOD_FIX2': completing unpatching transition
+livepatch: '$MOD_FIX2': unpatching complete
+livepatch: '$MOD_FIX1': initializing unpatching transition
+livepatch: '$MOD_FIX1': starting unpatching transition
+livepatch: '$MOD_FIX1': completing unpatching transition
+livepatch: '$MOD_FIX1': unpatching complete"
+
+exit 0

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Rust port of `test_klp_syscall.c`: livepatch test of the getpid syscall transition.
+//!
+//! Replaces `__x64_sys_getpid()`; the replacement clears each pid of `klp_pids` that calls it,
+//! and `/sys/kernel/test_klp_syscall/npids` counts the pids not yet seen, so the test knows when
+//! all have been transitioned to the patched state.
+
+#[macro_use]
+#[path = "../../../../../src/lib.rs"]
+pub mod livepatch;
+
+use core::{
+    ffi::c_long,
+    fmt::Write,
+    sync::atomic::{AtomicI32, AtomicU32, Ordering},
+};
+use kernel::{c_str, prelude::*};
+use livepatch::{
+    current_pid, current_tgid_vnr, AttrWriter, Func, KernelDir, Object, Patch, PtRegs, RoAttribute,
+};
+
+module_livepatch! {
+    patch: patch,
+    name: "test_klp_syscall",
+    author: "Rust for Linux livepatch contributors",
+    description: "Livepatch test: syscall transition",
+    license: "GPL",
+    params: {
+        klp_pids: [i32; 64] = [0; 64], 0, "Array of pids to be transitioned to livepatched state.";
+    },
+}
+
+/// `NR_CPUS` of the lab kernel: the size of the C module's `klp_pids`.
+const NR_CPUS: usize = 64;
+
+/// The pids not seen yet (`0` once seen), copied from `klp_pids` when the module loads.
+static PIDS: [AtomicI32; NR_CPUS] = [const { AtomicI32::new(0) }; NR_CPUS];
+/// How many pids were given (`npids`).
+static NPIDS: AtomicU32 = AtomicU32::new(0);
+/// How many of them have not called `getpid()` yet (`npids_pending`).
+static NPIDS_PENDING: AtomicU32 = AtomicU32::new(0);
+
+fn npids_show(out: &mut AttrWriter<'_>) -> Result {
+    writeln!(out, "{}", NPIDS_PENDING.load(Ordering::Relaxed)).map_err(|_| EINVAL)
+}
+
+static NPIDS_ATTR: RoAttribute = RoAttribute::new(c_str!("npids"), npids_show);
+
+klp_func! {
+    /// Replaces `__x64_sys_getpid()`: notes the caller, then does what `getpid()` does.
+    fn lp_sys_getpid(_regs: &PtRegs) -> c_long {
+        if NPIDS_PENDING.load(Ordering::Acquire) > 0 {
+            let pid = current_pid();
+            let npids = NPIDS.load(Ordering::Relaxed) as usize;
+            // Each slot is cleared once, by the compare-exchange that finds the pid in it.
+            if PIDS.iter().take(npids).any(|p| {
+                p.compare_exchange(pid, 0, Ordering::AcqRel, Ordering::Relaxed)
+                    .is_ok()
+            }) {
+                NPIDS_PENDING.fetch_sub(1, Ordering::AcqRel);
+            }
+        }
+        current_tgid_vnr().into()
+    }
+}
+
+fn patch() -> Patch {
+    let dir = match KernelDir::create(c_str!("test_klp_syscall"))
+        .and_then(|dir| dir.create_file(&NPIDS_ATTR).map(|()| dir))
+    {
+        Ok(dir) => dir,
+        // The patch fails to register with this error.
+        Err(e) => return Patch::new().object(Object::vmlinux().pre_patch(move |_| Err(e))),
+    };
+    // Save the number of pids to transition to livepatched state before the number of pending
+    // pids is decremented.
+    let n = klp_pids.with(|pids| {
+        for (slot, &pid) in PIDS.iter().zip(pids) {
+            slot.store(pid, Ordering::Relaxed);
+        }
+        pids.len() as u32
+    });
+    NPIDS.store(n, Ordering::Relaxed);
+    NPIDS_PENDING.store(n, Ordering::Release);
+
+    Patch::new().object(
+        Object::vmlinux()
+            .func(Func::new(c_str!("__x64_sys_getpid"), lp_sys_getpid))
+            // The directory lives as long as the patch: until the module is unloaded.
+            .pre_patch(move |_| {
+                let _ = &dir;
+                Ok(())
+            }),
+    )
+}
