@@ -41,10 +41,13 @@ kernel:
 kdir:
 	@$(LAB)/kernel.sh --print-dir
 
-bindings: src/bindings_generated.rs
+bindings: src/bindings_generated.rs src/targets_generated.rs
 
 src/bindings_generated.rs: src/bindings_helper.h scripts/gen-bindings.sh $(KDIR)/.config
 	$(LAB)/gen-bindings.sh $(KDIR) $< $@
+
+src/targets_generated.rs: src/targets.txt scripts/gen-targets.sh scripts/gen-bindings.sh $(KDIR)/.config
+	$(LAB)/gen-targets.sh $(KDIR) $(KSRC) $< $@
 
 modules: bindings
 	+$(KMAKE) modules
@@ -73,4 +76,4 @@ fmtcheck:
 
 clean:
 	-+$(KMAKE) clean
-	rm -f src/bindings_generated.rs
+	rm -f src/bindings_generated.rs src/targets_generated.rs

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# gen-bindings.sh KDIR HEADER OUTPUT
+# gen-bindings.sh KDIR HEADER OUTPUT [ALLOWLIST OPTION...]
 #
 # Generate Rust bindings for HEADER with the bindgen command line, options and
 # C flags that the kernel in KDIR used for its own rust/bindings (recorded by
 # Kbuild in rust/bindings/.bindings_generated.rs.cmd), restricted to the items
-# the livepatch API uses. Struct layouts thus come from the configured kernel.
+# the livepatch API uses (or to the given bindgen allowlist options). Struct
+# layouts thus come from the configured kernel.
 set -euo pipefail
 kdir=$1 header=$(realpath "$2") out=$(realpath -m "$3")
+shift 3
 cmdfile=$kdir/rust/bindings/.bindings_generated.rs.cmd
 [ -f "$cmdfile" ] || { echo "gen-bindings: $cmdfile missing: is $kdir a CONFIG_RUST build?" >&2; exit 1; }
 
@@ -55,6 +57,7 @@ allow=(
 	--opaque-type 'mutex' --opaque-type 'spinlock' --opaque-type 'kset' --opaque-type 'kobj_type'
 	--opaque-type 'attribute_group' --opaque-type 'bin_attribute'
 )
+[ $# = 0 ] || allow=("$@")
 cd "$kdir"
 "$bindgen" "$header" "${opts[@]}" "${allow[@]}" -o "$out.tmp" -- "${cflags[@]}"
 mv "$out.tmp" "$out"

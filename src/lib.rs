@@ -38,6 +38,7 @@ pub mod state;
 pub mod shadow;
 pub mod syscall;
 pub mod sysfs;
+pub mod targets;
 pub mod time;
 
 pub use cstruct::CStruct;

@@ -424,9 +424,14 @@ impl Object {
 pub struct Patch {
     objects: KVec<Object>,
     states: KVec<State>,
+    kept: KVec<Arc<dyn Kept>>,
     replace: bool,
     error: Option<Error>,
 }
+
+/// A value a [`Patch`] keeps until the module is unloaded (see [`Patch::keep`]).
+trait Kept: Send + Sync {}
+impl<T: Send + Sync> Kept for T {}
 
 impl Patch {
     /// An empty patch.
@@ -448,6 +453,28 @@ impl Patch {
     pub fn state(mut self, state: State) -> Self {
         if let Err(e) = self.states.push(state, GFP_KERNEL) {
             self.error.get_or_insert(e.into());
+        }
+        self
+    }
+
+    /// Keeps `value` until the livepatch module is unloaded, then drops it.
+    ///
+    /// For what the module needs while it is loaded and releases on unload, as C's module exit
+    /// function would: a sysfs directory, a `free_all` of shadow variables in a `Drop`. It is
+    /// dropped after the core has released the patch (or when registration fails).
+    ///
+    /// # Examples
+    ///
+    /// ```ignore
+    /// let dir = KernelDir::new(c_str!("test_klp_syscall"), &NPIDS)?;
+    /// Ok(Patch::new().object(object).keep(dir))
+    /// ```
+    pub fn keep<T: Send + Sync + 'static>(mut self, value: T) -> Self {
+        let pushed = Arc::new(value, GFP_KERNEL)
+            .map_err(Error::from)
+            .and_then(|value| Ok(self.kept.push(value as Arc<dyn Kept>, GFP_KERNEL)?));
+        if let Err(e) = pushed {
+            self.error.get_or_insert(e);
         }
         self
     }
@@ -542,6 +569,7 @@ impl Patch {
                 tables,
                 callbacks,
                 states,
+                kept: core::mem::take(&mut self.kept),
                 _pin: PhantomPinned,
             },
             GFP_KERNEL,
@@ -596,9 +624,10 @@ const HEADER_SYMPOS: kernel::ffi::c_ulong = kernel::ffi::c_ulong::MAX;
 /// - `patch.states` is `states`, a terminated `klp_state` array (see `StateTable`).
 /// - None of the vectors is changed after registration, so these addresses are stable until the
 ///   registration is dropped, which happens after the core has released the patch.
+/// - `kept` holds the values given to [`Patch::keep`], dropped with the registration.
 #[expect(
     dead_code,
-    reason = "the core uses `objs`, `tables`, `callbacks` and `states` through `patch`"
+    reason = "the core uses `objs`, `tables`, `callbacks` and `states` through `patch`; `kept` is only owned"
 )]
 pub struct Registration {
     patch: Opaque<bindings::klp_patch>,
@@ -606,6 +635,7 @@ pub struct Registration {
     tables: KVec<KVec<Opaque<bindings::klp_func>>>,
     callbacks: KVec<Callbacks>,
     states: StateTable,
+    kept: KVec<Arc<dyn Kept>>,
     _pin: PhantomPinned,
 }
 

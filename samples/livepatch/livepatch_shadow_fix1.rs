@@ -15,9 +15,9 @@
 pub mod livepatch;
 
 use core::ffi::c_void;
-use kernel::{c_str, ffi::c_ulong, prelude::*};
+use kernel::{c_str, prelude::*};
 use livepatch::{
-    bindings::list_head,
+    targets::livepatch_shadow_mod::dummy as Dummy,
     time::{jiffies, msecs_to_jiffies},
     Func, Gfp, Object, Patch, Ptr, ShadowDtor,
 };
@@ -36,14 +36,6 @@ const ALLOC_PERIOD: u32 = 1;
 const CLEANUP_PERIOD: u32 = 3 * ALLOC_PERIOD;
 /// Dummies expire after a few cleanup instances.
 const EXPIRE_PERIOD: u32 = 4 * CLEANUP_PERIOD;
-
-klp_c_struct! {
-    /// `struct dummy` of `livepatch-shadow-mod.c`.
-    struct Dummy {
-        list: list_head,
-        jiffies_expire: c_ulong,
-    }
-}
 
 /// The memory `dummy_alloc()` allocates and forgets: freed when the shadow variable is.
 pub struct Leak(KBox<i32>);
@@ -72,7 +64,7 @@ klp_func! {
     /// patched `dummy_free()` can later fetch to release it.
     fn livepatch_fix1_dummy_alloc() -> *mut c_void {
         let dummy = Dummy {
-            list: list_head::default(),
+            list: Default::default(),
             jiffies_expire: jiffies() + msecs_to_jiffies(1000 * EXPIRE_PERIOD),
         };
         let Ok(d) = KBox::new(dummy, GFP_KERNEL) else {
@@ -127,14 +119,12 @@ impl Drop for FreeAllLeaks {
 
 fn patch() -> Patch {
     let cleanup = FreeAllLeaks;
-    Patch::new().object(
-        Object::module(c_str!("livepatch_shadow_mod"))
-            .func(Func::new(c_str!("dummy_alloc"), livepatch_fix1_dummy_alloc))
-            .func(Func::new(c_str!("dummy_free"), livepatch_fix1_dummy_free))
-            // The patch owns `cleanup` until the module is unloaded.
-            .pre_patch(move |_| {
-                let _ = &cleanup;
-                Ok(())
-            }),
-    )
+    Patch::new()
+        .object(
+            Object::module(c_str!("livepatch_shadow_mod"))
+                .func(Func::new(c_str!("dummy_alloc"), livepatch_fix1_dummy_alloc))
+                .func(Func::new(c_str!("dummy_free"), livepatch_fix1_dummy_free)),
+        )
+        // Freed when the module is unloaded, as the C module's exit function does.
+        .keep(cleanup)
 }

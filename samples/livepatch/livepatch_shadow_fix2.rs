@@ -19,7 +19,10 @@ use core::{
     sync::atomic::{AtomicI32, Ordering},
 };
 use kernel::{c_str, ffi::c_ulong, prelude::*};
-use livepatch::{bindings::list_head, time::time_after, Func, Gfp, Object, Patch, Ptr, ShadowDtor};
+use livepatch::{
+    targets::livepatch_shadow_mod::dummy as Dummy, time::time_after, Func, Gfp, Object, Patch, Ptr,
+    ShadowDtor,
+};
 
 module_livepatch! {
     patch: patch,
@@ -27,14 +30,6 @@ module_livepatch! {
     author: "Rust for Linux livepatch contributors",
     description: "Rust port of livepatch-shadow-fix2.c",
     license: "GPL",
-}
-
-klp_c_struct! {
-    /// `struct dummy` of `livepatch-shadow-mod.c`.
-    struct Dummy {
-        list: list_head,
-        jiffies_expire: c_ulong,
-    }
 }
 
 /// The memory `dummy_alloc()` leaks, as `livepatch_shadow_fix1` keeps it.
@@ -111,14 +106,12 @@ impl Drop for FreeAllCounters {
 
 fn patch() -> Patch {
     let cleanup = FreeAllCounters;
-    Patch::new().object(
-        Object::module(c_str!("livepatch_shadow_mod"))
-            .func(Func::new(c_str!("dummy_check"), livepatch_fix2_dummy_check))
-            .func(Func::new(c_str!("dummy_free"), livepatch_fix2_dummy_free))
-            // The patch owns `cleanup` until the module is unloaded.
-            .pre_patch(move |_| {
-                let _ = &cleanup;
-                Ok(())
-            }),
-    )
+    Patch::new()
+        .object(
+            Object::module(c_str!("livepatch_shadow_mod"))
+                .func(Func::new(c_str!("dummy_check"), livepatch_fix2_dummy_check))
+                .func(Func::new(c_str!("dummy_free"), livepatch_fix2_dummy_free)),
+        )
+        // Freed when the module is unloaded, as the C module's exit function does.
+        .keep(cleanup)
 }

@@ -65,14 +65,9 @@ klp_func! {
     }
 }
 
-fn patch() -> Patch {
-    let dir = match KernelDir::create(c_str!("test_klp_syscall"))
-        .and_then(|dir| dir.create_file(&NPIDS_ATTR).map(|()| dir))
-    {
-        Ok(dir) => dir,
-        // The patch fails to register with this error.
-        Err(e) => return Patch::new().object(Object::vmlinux().pre_patch(move |_| Err(e))),
-    };
+fn patch() -> Result<Patch> {
+    let dir = KernelDir::create(c_str!("test_klp_syscall"))?;
+    dir.create_file(&NPIDS_ATTR)?;
     // Save the number of pids to transition to livepatched state before the number of pending
     // pids is decremented.
     let n = klp_pids.with(|pids| {
@@ -84,13 +79,8 @@ fn patch() -> Patch {
     NPIDS.store(n, Ordering::Relaxed);
     NPIDS_PENDING.store(n, Ordering::Release);
 
-    Patch::new().object(
-        Object::vmlinux()
-            .func(Func::new(c_str!("__x64_sys_getpid"), lp_sys_getpid))
-            // The directory lives as long as the patch: until the module is unloaded.
-            .pre_patch(move |_| {
-                let _ = &dir;
-                Ok(())
-            }),
-    )
+    Ok(Patch::new()
+        .object(Object::vmlinux().func(Func::new(c_str!("__x64_sys_getpid"), lp_sys_getpid)))
+        // The directory lives until the module is unloaded.
+        .keep(dir))
 }
