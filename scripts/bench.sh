@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# make bench: C twin vs Rust port, in one run. Module sizes (host), and in the
-# VM under QEMU's instruction counting (-icount: guest time is a function of
-# instructions executed, so runs repeat) the cost of a read of /proc/cmdline:
-# unpatched, patched by the C livepatch-sample, patched by the Rust port.
+# make bench: C twin vs Rust port, in one run. Module sizes (host); in the VM
+# under QEMU's instruction counting (-icount: guest time is a function of
+# instructions executed) the cost of a read of /proc/cmdline: unpatched,
+# patched by the C livepatch-sample, patched by the Rust port; and the wall
+# time of the unmodified upstream selftests with the C test modules and with
+# the Rust ports (plain TCG, as make check runs them).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$LAB_ROOT"
@@ -25,3 +27,35 @@ mkdir -p "$LAB_VMDIR/bench"
 cp "$KDIR/samples/livepatch/livepatch-sample.ko" "$LAB_VMDIR/bench/c-livepatch-sample.ko"
 cp samples/livepatch/livepatch-sample.ko "$LAB_VMDIR/bench/rust-livepatch-sample.ko"
 VM_QEMU_OPTS="-icount shift=1,sleep=off" bash scripts/vm.sh "bash scripts/bench-guest.sh $LAB_VMDIR/bench"
+
+step "Upstream livepatch selftests, unmodified: the C test modules vs the Rust ports (one VM boot)"
+st=$KSRC/tools/testing/selftests/livepatch
+UPSTREAM="test-livepatch.sh test-callbacks.sh test-shadow-vars.sh test-state.sh test-ftrace.sh test-sysfs.sh test-syscall.sh"
+cbuild=$LAB_VMDIR/bench-c-build
+rm -rf "$cbuild"; mkdir -p "$cbuild"
+cp "$st"/test_modules/*.c "$cbuild"/
+for c in "$cbuild"/*.c; do echo "obj-m += $(basename "$c" .c).o"; done >"$cbuild/Kbuild"
+make -s -C "$KDIR" M="$cbuild" "${KMAKE_FLAGS[@]}" modules >"$cbuild/build.log" 2>&1 ||
+	{ tail -20 "$cbuild/build.log"; die "building the C test modules failed"; }
+for v in c rust; do
+	d=$LAB_VMDIR/bench-$v
+	rm -rf "$d"; mkdir -p "$d/test_modules"
+	cp "$st"/functions.sh "$st"/test-*.sh "$st"/settings "$d"/
+	cc -O2 -o "$d/test_klp-call_getpid" "$st/test_klp-call_getpid.c"
+done
+cp "$cbuild"/*.ko "$LAB_VMDIR/bench-c/test_modules/"
+cp tools/testing/selftests/livepatch/test_modules/test_klp_*.ko "$LAB_VMDIR/bench-rust/test_modules/"
+cp "$cbuild/test_klp_callbacks_busy.ko" "$LAB_VMDIR/bench-rust/test_modules/"
+runner=tools/testing/selftests/livepatch/run_tests.sh
+bash scripts/vm.sh "bash $runner $LAB_VMDIR/bench-c $UPSTREAM >$LAB_VMDIR/bench-c.log 2>&1;
+	bash $runner $LAB_VMDIR/bench-rust $UPSTREAM >$LAB_VMDIR/bench-rust.log 2>&1" || true
+printf '%-20s %14s %14s\n' script "C modules" "Rust ports"
+total() { awk '/^SCRIPT/ { sub("s", "", $5); t += $5 } END { printf "%.1f", t }' "$1"; }
+for s in $UPSTREAM; do
+	c=$(awk -v s="$s" '$1 == "SCRIPT" && $2 == s { print $5 " (exit " $4 ")" }' "$LAB_VMDIR/bench-c.log")
+	r=$(awk -v s="$s" '$1 == "SCRIPT" && $2 == s { print $5 " (exit " $4 ")" }' "$LAB_VMDIR/bench-rust.log")
+	printf '%-20s %14s %14s\n' "$s" "$c" "$r"
+done
+printf '%-20s %13ss %13ss\n' "all seven" "$(total "$LAB_VMDIR/bench-c.log")" "$(total "$LAB_VMDIR/bench-rust.log")"
+printf '%-20s %14s %14s\n' "cases ok" "$(grep -c ' \.\.\. ok$' "$LAB_VMDIR/bench-c.log")/25" \
+	"$(grep -c ' \.\.\. ok$' "$LAB_VMDIR/bench-rust.log")/25"

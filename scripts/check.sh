@@ -49,7 +49,7 @@ rundir=$LAB_VMDIR/selftests
 rm -rf "$rundir"; mkdir -p "$rundir/test_modules"
 st=$KSRC/tools/testing/selftests/livepatch
 cp "$st"/functions.sh "$st"/test-*.sh "$st"/settings "$rundir"/
-cp tools/testing/selftests/livepatch/test-rust-*.sh "$rundir"/
+cp tools/testing/selftests/livepatch/{test-rust-*.sh,rust_functions.sh} "$rundir"/
 for ko in tools/testing/selftests/livepatch/test_modules/*.ko samples/livepatch/*.ko; do
 	name=$(basename "$ko" .ko)
 	cp "$ko" "$rundir/test_modules/${name//-/_}.ko"

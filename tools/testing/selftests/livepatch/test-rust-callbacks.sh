@@ -11,6 +11,7 @@
 # expects them for the C modules).
 
 . $(dirname $0)/functions.sh
+. $(dirname $0)/rust_functions.sh
 
 LP=test_klp_rust_callbacks
 MOD_TARGET=test_klp_callbacks_mod
@@ -18,31 +19,12 @@ MOD_TARGET_BUSY=test_klp_callbacks_busy
 
 setup_config
 
-# The core's messages around a vmlinux-only enable and disable of $LP, with the
-# callbacks of vmlinux; token serials start at $1.
+# Enabling $LP with only vmlinux loaded (tokens from $1), and disabling it.
 enable_log() {
-	echo "% insmod test_modules/$LP.ko
-livepatch: enabling patch '$LP'
-livepatch: '$LP': initializing patching transition
-$LP: pre_patch_callback: vmlinux (call 1)
-$LP: pre_patch token $1 for vmlinux acquired, live tokens: $1
-livepatch: '$LP': starting patching transition
-livepatch: '$LP': completing patching transition
-$LP: post_patch_callback: vmlinux (call 2)
-$LP: post_patch token $(($1 + 1)) for vmlinux acquired, live tokens: $(($1 + 1))
-livepatch: '$LP': patching complete"
+	echo "% insmod test_modules/$LP.ko"
+	tokens_enable_log "$1"
 }
-disable_log() {
-	echo "% echo 0 > /sys/kernel/livepatch/$LP/enabled
-livepatch: '$LP': initializing unpatching transition
-$LP: pre_unpatch_callback: vmlinux (call 3)
-$LP: post_patch token 2 released, live tokens: 1
-livepatch: '$LP': starting unpatching transition
-livepatch: '$LP': completing unpatching transition
-$LP: post_unpatch_callback: vmlinux (call 4)
-$LP: pre_patch token 1 released, live tokens: 0
-livepatch: '$LP': unpatching complete"
-}
+disable_log() { tokens_disable_log; }
 
 start_test "rule: patch and unpatch callbacks run in symmetric pairs; closure state persists; each value released once"
 

@@ -10,33 +10,18 @@
 # comma when parse_args() reports it: "`1' invalid", as for a C module.)
 
 . $(dirname $0)/functions.sh
+. $(dirname $0)/rust_functions.sh
 
 LP=test_klp_rust_callbacks
 P=/sys/module/$LP/parameters
 
 setup_config
 
-# The core's messages for a vmlinux-only enable and disable of $LP.
+# Enabling, then disabling and removing, $LP with only vmlinux loaded.
 enable_disable_log() {
-	echo "livepatch: enabling patch '$LP'
-livepatch: '$LP': initializing patching transition
-$LP: pre_patch_callback: vmlinux (call 1)
-$LP: pre_patch token 1 for vmlinux acquired, live tokens: 1
-livepatch: '$LP': starting patching transition
-livepatch: '$LP': completing patching transition
-$LP: post_patch_callback: vmlinux (call 2)
-$LP: post_patch token 2 for vmlinux acquired, live tokens: 2
-livepatch: '$LP': patching complete
-% echo 0 > /sys/kernel/livepatch/$LP/enabled
-livepatch: '$LP': initializing unpatching transition
-$LP: pre_unpatch_callback: vmlinux (call 3)
-$LP: post_patch token 2 released, live tokens: 1
-livepatch: '$LP': starting unpatching transition
-livepatch: '$LP': completing unpatching transition
-$LP: post_unpatch_callback: vmlinux (call 4)
-$LP: pre_patch token 1 released, live tokens: 0
-livepatch: '$LP': unpatching complete
-% rmmod $LP"
+	tokens_enable_log 1
+	tokens_disable_log
+	echo "% rmmod $LP"
 }
 
 # write_refused FILE VALUE ERRNO_TEXT: the write fails with that error and the

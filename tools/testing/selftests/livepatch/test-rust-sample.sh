@@ -9,6 +9,7 @@
 # logs below; the commands' effects are checked directly.
 
 . $(dirname $0)/functions.sh
+. $(dirname $0)/rust_functions.sh
 
 MOD_LIVEPATCH=livepatch_sample
 PATCHED="this has been live patched"
@@ -27,15 +28,7 @@ disable_lp $MOD_LIVEPATCH
 	die "/proc/cmdline not restored: $(cat /proc/cmdline)"
 unload_lp $MOD_LIVEPATCH
 
-check_result "livepatch: enabling patch '$MOD_LIVEPATCH'
-livepatch: '$MOD_LIVEPATCH': initializing patching transition
-livepatch: '$MOD_LIVEPATCH': starting patching transition
-livepatch: '$MOD_LIVEPATCH': completing patching transition
-livepatch: '$MOD_LIVEPATCH': patching complete
-livepatch: '$MOD_LIVEPATCH': initializing unpatching transition
-livepatch: '$MOD_LIVEPATCH': starting unpatching transition
-livepatch: '$MOD_LIVEPATCH': completing unpatching transition
-livepatch: '$MOD_LIVEPATCH': unpatching complete"
+check_result "$(plain_lp_log $MOD_LIVEPATCH)"
 
 # Documentation/ABI/testing/sysfs-kernel-livepatch
 start_test "rust livepatch-sample sysfs attributes, permissions and values"
@@ -70,15 +63,7 @@ check_sysfs_value  "$MOD_LIVEPATCH" "enabled" "1"
 disable_lp $MOD_LIVEPATCH
 unload_lp $MOD_LIVEPATCH
 
-check_result "livepatch: enabling patch '$MOD_LIVEPATCH'
-livepatch: '$MOD_LIVEPATCH': initializing patching transition
-livepatch: '$MOD_LIVEPATCH': starting patching transition
-livepatch: '$MOD_LIVEPATCH': completing patching transition
-livepatch: '$MOD_LIVEPATCH': patching complete
-livepatch: '$MOD_LIVEPATCH': initializing unpatching transition
-livepatch: '$MOD_LIVEPATCH': starting unpatching transition
-livepatch: '$MOD_LIVEPATCH': completing unpatching transition
-livepatch: '$MOD_LIVEPATCH': unpatching complete"
+check_result "$(plain_lp_log $MOD_LIVEPATCH)"
 
 start_test "rust livepatch-sample: rmmod is refused while enabled, works after disable"
 
@@ -93,15 +78,7 @@ fi
 disable_lp $MOD_LIVEPATCH
 unload_lp $MOD_LIVEPATCH
 
-check_result "livepatch: enabling patch '$MOD_LIVEPATCH'
-livepatch: '$MOD_LIVEPATCH': initializing patching transition
-livepatch: '$MOD_LIVEPATCH': starting patching transition
-livepatch: '$MOD_LIVEPATCH': completing patching transition
-livepatch: '$MOD_LIVEPATCH': patching complete
-livepatch: '$MOD_LIVEPATCH': initializing unpatching transition
-livepatch: '$MOD_LIVEPATCH': starting unpatching transition
-livepatch: '$MOD_LIVEPATCH': completing unpatching transition
-livepatch: '$MOD_LIVEPATCH': unpatching complete"
+check_result "$(plain_lp_log $MOD_LIVEPATCH)"
 
 start_test "rust livepatch with a missing target symbol fails insmod with -EINVAL, then the sample applies"
 
@@ -117,14 +94,6 @@ unload_lp $MOD_LIVEPATCH
 check_result "% insmod test_modules/$MOD_BAD.ko
 livepatch: symbol 'test_klp_rust_no_such_function' not found in symbol table
 insmod: ERROR: could not insert module test_modules/$MOD_BAD.ko: Invalid parameters
-livepatch: enabling patch '$MOD_LIVEPATCH'
-livepatch: '$MOD_LIVEPATCH': initializing patching transition
-livepatch: '$MOD_LIVEPATCH': starting patching transition
-livepatch: '$MOD_LIVEPATCH': completing patching transition
-livepatch: '$MOD_LIVEPATCH': patching complete
-livepatch: '$MOD_LIVEPATCH': initializing unpatching transition
-livepatch: '$MOD_LIVEPATCH': starting unpatching transition
-livepatch: '$MOD_LIVEPATCH': completing unpatching transition
-livepatch: '$MOD_LIVEPATCH': unpatching complete"
+$(plain_lp_log $MOD_LIVEPATCH)"
 
 exit 0
