@@ -89,8 +89,9 @@ fi
 # The upstream scripts, all seven: every test module has a Rust port but
 # test_klp_callbacks_busy, whose own function is the one replaced.
 UPSTREAM=${UPSTREAM-test-livepatch.sh test-callbacks.sh test-shadow-vars.sh test-state.sh test-ftrace.sh test-sysfs.sh test-syscall.sh}
+# UPSTREAM= and OURS= pick scripts (e.g. UPSTREAM= OURS=test-rust-shadow.sh).
 # One line: the list goes into the VM command line.
-OURS=$(cd tools/testing/selftests/livepatch && echo test-rust-*.sh)
+OURS=${OURS-$(cd tools/testing/selftests/livepatch && echo test-rust-*.sh)}
 step "Running in the VM: ${UPSTREAM:+$UPSTREAM }$(echo $OURS)"
 t0=$(now)
 log=$LAB_VMDIR/selftests.log

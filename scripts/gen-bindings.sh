@@ -49,7 +49,7 @@ allow=(
 	--allowlist-function 'kobject_(create_and_add|put)' --allowlist-var 'kernel_kobj'
 	--allowlist-function 'sysfs_(create|remove)_file_ns' --allowlist-type 'kobj_attribute'
 	--allowlist-var 'console_printk' --allowlist-var 'CONSOLE_LOGLEVEL_.*'
-	--allowlist-type 'pt_regs'
+	--allowlist-type 'pt_regs' --allowlist-var 'CONFIG_NR_CPUS'
 	# Kernel internals the API only points at or embeds: keep their size and
 	# alignment, not their fields.
 	--opaque-type 'kobject' --opaque-type 'list_head' --opaque-type 'work_struct'

@@ -41,6 +41,9 @@ pub mod sysfs;
 pub mod targets;
 pub mod time;
 
+/// `NR_CPUS` of the configured kernel (`CONFIG_NR_CPUS`), e.g. for a per-CPU parameter array.
+pub const NR_CPUS: usize = bindings::CONFIG_NR_CPUS as usize;
+
 pub use cstruct::CStruct;
 pub use params::{Param, ParamArray, ParamType};
 pub use patch::{FfiArg, IntoPatch, ModuleState};

@@ -57,9 +57,9 @@ macro_rules! klp_func {
 /// Declares one module parameter; used by [`module_livepatch!`].
 #[allow(unused_macros)] // Not every livepatch module has parameters.
 macro_rules! livepatch_param {
-    ($name:ident, [$t:ty; $n:literal], $default:expr, $perm:literal, $desc:literal) => {
+    ($name:ident, [$t:ty; $n:expr], $default:expr, $perm:literal, $desc:literal) => {
         #[expect(non_upper_case_globals)]
-        static $name: $crate::livepatch::ParamArray<$t, $n> =
+        static $name: $crate::livepatch::ParamArray<$t, { $n }> =
             $crate::livepatch::ParamArray::new($default, 0);
         const _: () = {
             use $crate::livepatch::{params::*, ParamType};

@@ -390,6 +390,12 @@ impl<T: Send + Sync> Shadow<T> {
     where
         F: FnOnce(NewShadow<'_>) -> Result<T>,
     {
+        // The core answers a second `klp_shadow_alloc()` with a WARN and a stack dump, as a
+        // programming error in C; a Rust caller gets a plain `EEXIST` (only a racing allocation
+        // for the same `<obj, id>` can still reach the core's check).
+        if exclusive && self.exists(obj) {
+            return Err(EEXIST);
+        }
         let obj = obj.cast_mut();
         let mut data = Ctor {
             f: Some(ctor),
@@ -425,8 +431,9 @@ impl<T: Send + Sync> Shadow<T> {
     ///
     /// The memory is allocated with `flags`; `ctor` then runs under the core's spinlock (atomic
     /// context: see [`NewShadow`]). Fails with `ctor`'s error, leaving nothing behind; with
-    /// `EEXIST` if `obj` already has one (the core warns, as it does for C callers); with
-    /// `ENOMEM`.
+    /// `EEXIST` if `obj` already has one, without running `ctor` (only an allocation racing
+    /// with another for the same object reaches the core, which warns, as it does for C callers);
+    /// with `ENOMEM`.
     pub fn alloc(
         &self,
         obj: impl ShadowObj,

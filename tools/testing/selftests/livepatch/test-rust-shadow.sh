@@ -40,13 +40,17 @@ function new_dmesg {
 		sed 's/^\[[ 0-9.]*\] //'
 }
 
-start_test "rust shadow variable API: types, failing constructor, get_or_alloc, deferred drop, free_all"
+start_test "rust shadow variable API: types, EEXIST, failing constructor, get_or_alloc, deferred drop, free_all"
 
 load_mod $MOD_TEST
 unload_mod $MOD_TEST
+# Errors are answers: the refused second allocation must not WARN.
+! new_dmesg | grep -q -e '^WARNING:' -e '------------\[ cut here' ||
+	die "the shadow variable API test triggered a kernel warning"
 
 check_result_ptr "% insmod test_modules/$MOD_TEST.ko
 $MOD_TEST: u8 value: ok
+$MOD_TEST: second alloc is refused with EEXIST: ok
 $MOD_TEST: [u64; 4] value: ok
 $MOD_TEST: no variable on another object: ok
 $MOD_TEST: freed variables are gone: ok

@@ -3,7 +3,7 @@
 //! Livepatch test: the Rust shadow variable API (`src/shadow.rs`).
 //!
 //! Runs when loaded and prints one line per check, for `test-rust-shadow.sh`: values of several
-//! types, a constructor that fails (nothing is left behind, its captures are dropped),
+//! types, a second allocation refused with `EEXIST`, a constructor that fails (nothing is left behind, its captures are dropped),
 //! `get_or_alloc` running the constructor once, a free while the value is borrowed (the drop
 //! waits for the borrow), and `free_all` with a destructor (each value destroyed and dropped
 //! once). Loading fails if a check fails.
@@ -91,6 +91,18 @@ fn run(objs: &[u64; 5]) -> Result {
     SV_BYTE.alloc(a, Gfp::KERNEL, |_| Ok(0x5a))?;
     SV_ARRAY.alloc(a, Gfp::KERNEL, |_| Ok([1, 2, 3, 4]))?;
     check("u8 value", SV_BYTE.with(a, |v| *v) == Some(0x5a))?;
+    // A second variable with the same id on the same object is refused; the first stays.
+    let ran = AtomicUsize::new(0);
+    let r = SV_BYTE.alloc(a, Gfp::KERNEL, |_| {
+        ran.fetch_add(1, Ordering::Relaxed);
+        Ok(0)
+    });
+    check(
+        "second alloc is refused with EEXIST",
+        r == Err(EEXIST)
+            && ran.load(Ordering::Relaxed) == 0
+            && SV_BYTE.with(a, |v| *v) == Some(0x5a),
+    )?;
     check(
         "[u64; 4] value",
         SV_ARRAY.with(a, |v| v.iter().sum::<u64>()) == Some(10),

@@ -18,6 +18,7 @@ use core::{
 use kernel::{c_str, prelude::*};
 use livepatch::{
     current_pid, current_tgid_vnr, AttrWriter, Func, KernelDir, Object, Patch, PtRegs, RoAttribute,
+    NR_CPUS,
 };
 
 module_livepatch! {
@@ -27,12 +28,9 @@ module_livepatch! {
     description: "Livepatch test: syscall transition",
     license: "GPL",
     params: {
-        klp_pids: [i32; 64] = [0; 64], 0, "Array of pids to be transitioned to livepatched state.";
+        klp_pids: [i32; NR_CPUS] = [0; NR_CPUS], 0, "Array of pids to be transitioned to livepatched state.";
     },
 }
-
-/// `NR_CPUS` of the lab kernel: the size of the C module's `klp_pids`.
-const NR_CPUS: usize = 64;
 
 /// The pids not seen yet (`0` once seen), copied from `klp_pids` when the module loads.
 static PIDS: [AtomicI32; NR_CPUS] = [const { AtomicI32::new(0) }; NR_CPUS];
