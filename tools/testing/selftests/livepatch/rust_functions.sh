@@ -1,9 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Expected-log helpers shared by our test-rust-*.sh scripts (sourced after the
+# Helpers shared by our test-rust-*.sh scripts (sourced after the
 # upstream functions.sh). The core's messages follow kernel/livepatch/core.c
 # and transition.c, in the order test-callbacks.sh expects them.
+
+# new_dmesg: the kernel messages since start_test, without timestamps.
+new_dmesg() {
+	dmesg | awk -v last_dmesg="$LAST_DMESG" 'p; $0 == last_dmesg { p=1 }' |
+		sed 's/^\[[ 0-9.]*\] //'
+}
 
 # plain_lp_log MOD: enabling, then disabling, a livepatch without callbacks.
 plain_lp_log() {

@@ -7,6 +7,7 @@
 # compares them separately; check_result() then checks the core's messages.
 
 . $(dirname $0)/functions.sh
+. $(dirname $0)/rust_functions.sh
 
 LP=livepatch_callbacks_demo
 MOD=livepatch_callbacks_mod
@@ -16,8 +17,7 @@ setup_config
 
 # check_samples EXPECTED: the samples' messages since start_test.
 check_samples() {
-	local result=$(dmesg | awk -v last_dmesg="$LAST_DMESG" 'p; $0 == last_dmesg { p=1 }' |
-		grep -E "^\[[ 0-9.]*\] ($LP|$MOD): " | sed 's/^\[[ 0-9.]*\] //')
+	local result=$(new_dmesg | grep -E "^($LP|$MOD): ")
 	[[ "$result" == "$1" ]] ||
 		die "sample messages differ:$(echo; diff -u <(echo "$1") <(echo "$result"))"
 }

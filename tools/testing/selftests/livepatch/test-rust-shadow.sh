@@ -9,6 +9,7 @@
 # (kernel/livepatch/shadow.c, samples/livepatch/livepatch-shadow-*.c).
 
 . $(dirname $0)/functions.sh
+. $(dirname $0)/rust_functions.sh
 
 MOD_TEST=test_klp_rust_shadow
 MOD_TARGET=livepatch_shadow_mod
@@ -22,22 +23,15 @@ setup_config
 function check_result_ptr {
 	local expect="$*"
 	local result
-	result=$(dmesg | awk -v last_dmesg="$LAST_DMESG" 'p; $0 == last_dmesg { p=1 }' | \
-		 grep -e 'livepatch:' -e 'test_klp' | \
+	result=$(new_dmesg | grep -e 'livepatch:' -e 'test_klp' | \
 		 grep -v '\(tainting\|taints\) kernel' | \
-		 sed -e 's/^\[[ 0-9.]*\] //' -e 's/variable <[0-9a-f]*, /variable <PTR, /')
+		 sed -e 's/variable <[0-9a-f]*, /variable <PTR, /')
 	if [[ "$expect" == "$result" ]] ; then
 		echo "ok"
 	else
 		echo -e "not ok\n\n$(diff -upr --label expected --label result <(echo "$expect") <(echo "$result"))\n"
 		die "livepatch kselftest(s) failed"
 	fi
-}
-
-# new_dmesg: the kernel messages since the test started, without timestamps.
-function new_dmesg {
-	dmesg | awk -v last_dmesg="$LAST_DMESG" 'p; $0 == last_dmesg { p=1 }' | \
-		sed 's/^\[[ 0-9.]*\] //'
 }
 
 start_test "rust shadow variable API: types, EEXIST, failing constructor, get_or_alloc, deferred drop, free_all"

@@ -22,6 +22,36 @@ console_loglevel() {
 	echo "$level"
 }
 
+# state_enable_log MOD: loading MOD, which allocates the state and fixes
+# console_loglevel (no earlier patch has the state).
+state_enable_log() {
+	echo "% insmod test_modules/$1.ko
+livepatch: enabling patch '$1'
+livepatch: '$1': initializing patching transition
+$1: pre_patch_callback: vmlinux
+$1: allocate_loglevel_state: allocating space to store console_loglevel
+livepatch: '$1': starting patching transition
+livepatch: '$1': completing patching transition
+$1: post_patch_callback: vmlinux
+$1: fix_console_loglevel: fixing console_loglevel
+livepatch: '$1': patching complete"
+}
+
+# state_disable_log MOD: disabling MOD, which restores console_loglevel and
+# frees the state, then unloading it.
+state_disable_log() {
+	echo "% echo 0 > /sys/kernel/livepatch/$1/enabled
+livepatch: '$1': initializing unpatching transition
+$1: pre_unpatch_callback: vmlinux
+$1: restore_console_loglevel: restoring console_loglevel
+livepatch: '$1': starting unpatching transition
+livepatch: '$1': completing unpatching transition
+$1: post_unpatch_callback: vmlinux
+$1: free_loglevel_state: freeing space for the stored console_loglevel
+livepatch: '$1': unpatching complete
+% rmmod $1"
+}
+
 # klp_is_state_compatible(): a cumulative patch (replace) must handle every
 # state of the installed patches; a non-cumulative one may leave them alone.
 start_test "a cumulative livepatch without an installed state is refused with -EINVAL"
@@ -35,16 +65,7 @@ unload_lp $MOD_REPLACE
 disable_lp $MOD_STATE2
 unload_lp $MOD_STATE2
 
-check_result "% insmod test_modules/$MOD_STATE2.ko
-livepatch: enabling patch '$MOD_STATE2'
-livepatch: '$MOD_STATE2': initializing patching transition
-$MOD_STATE2: pre_patch_callback: vmlinux
-$MOD_STATE2: allocate_loglevel_state: allocating space to store console_loglevel
-livepatch: '$MOD_STATE2': starting patching transition
-livepatch: '$MOD_STATE2': completing patching transition
-$MOD_STATE2: post_patch_callback: vmlinux
-$MOD_STATE2: fix_console_loglevel: fixing console_loglevel
-livepatch: '$MOD_STATE2': patching complete
+check_result "$(state_enable_log $MOD_STATE2)
 % insmod test_modules/$MOD_REPLACE.ko replace=1
 livepatch: Livepatch patch ($MOD_REPLACE) is not compatible with the already installed livepatches.
 insmod: ERROR: could not insert module test_modules/$MOD_REPLACE.ko: Invalid parameters
@@ -60,16 +81,7 @@ livepatch: '$MOD_REPLACE': starting unpatching transition
 livepatch: '$MOD_REPLACE': completing unpatching transition
 livepatch: '$MOD_REPLACE': unpatching complete
 % rmmod $MOD_REPLACE
-% echo 0 > /sys/kernel/livepatch/$MOD_STATE2/enabled
-livepatch: '$MOD_STATE2': initializing unpatching transition
-$MOD_STATE2: pre_unpatch_callback: vmlinux
-$MOD_STATE2: restore_console_loglevel: restoring console_loglevel
-livepatch: '$MOD_STATE2': starting unpatching transition
-livepatch: '$MOD_STATE2': completing unpatching transition
-$MOD_STATE2: post_unpatch_callback: vmlinux
-$MOD_STATE2: free_loglevel_state: freeing space for the stored console_loglevel
-livepatch: '$MOD_STATE2': unpatching complete
-% rmmod $MOD_STATE2"
+$(state_disable_log $MOD_STATE2)"
 
 # The state data (the saved console_loglevel) moves from test_klp_state to
 # test_klp_state2, which takes the change over; test_klp_state is unloaded
@@ -89,16 +101,7 @@ echo "$saved_printk" > $PRINTK
 [[ "$level" == 6 ]] || die "console_loglevel not restored: $level, expected 6"
 unload_lp $MOD_STATE2
 
-check_result "% insmod test_modules/$MOD_STATE.ko
-livepatch: enabling patch '$MOD_STATE'
-livepatch: '$MOD_STATE': initializing patching transition
-$MOD_STATE: pre_patch_callback: vmlinux
-$MOD_STATE: allocate_loglevel_state: allocating space to store console_loglevel
-livepatch: '$MOD_STATE': starting patching transition
-livepatch: '$MOD_STATE': completing patching transition
-$MOD_STATE: post_patch_callback: vmlinux
-$MOD_STATE: fix_console_loglevel: fixing console_loglevel
-livepatch: '$MOD_STATE': patching complete
+check_result "$(state_enable_log $MOD_STATE)
 % insmod test_modules/$MOD_STATE2.ko
 livepatch: enabling patch '$MOD_STATE2'
 livepatch: '$MOD_STATE2': initializing patching transition
@@ -110,15 +113,6 @@ $MOD_STATE2: post_patch_callback: vmlinux
 $MOD_STATE2: fix_console_loglevel: taking over the console_loglevel change
 livepatch: '$MOD_STATE2': patching complete
 % rmmod $MOD_STATE
-% echo 0 > /sys/kernel/livepatch/$MOD_STATE2/enabled
-livepatch: '$MOD_STATE2': initializing unpatching transition
-$MOD_STATE2: pre_unpatch_callback: vmlinux
-$MOD_STATE2: restore_console_loglevel: restoring console_loglevel
-livepatch: '$MOD_STATE2': starting unpatching transition
-livepatch: '$MOD_STATE2': completing unpatching transition
-$MOD_STATE2: post_unpatch_callback: vmlinux
-$MOD_STATE2: free_loglevel_state: freeing space for the stored console_loglevel
-livepatch: '$MOD_STATE2': unpatching complete
-% rmmod $MOD_STATE2"
+$(state_disable_log $MOD_STATE2)"
 
 exit 0
