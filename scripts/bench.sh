@@ -29,29 +29,23 @@ cp samples/livepatch/livepatch-sample.ko "$LAB_VMDIR/bench/rust-livepatch-sample
 VM_QEMU_OPTS="-icount shift=1,sleep=off" bash scripts/vm.sh "bash scripts/bench-guest.sh $LAB_VMDIR/bench"
 
 step "Upstream livepatch selftests, unmodified: the C test modules vs the Rust ports (one VM boot)"
-st=$KSRC/tools/testing/selftests/livepatch
-UPSTREAM="test-livepatch.sh test-callbacks.sh test-shadow-vars.sh test-state.sh test-ftrace.sh test-sysfs.sh test-syscall.sh"
 cbuild=$LAB_VMDIR/bench-c-build
-rm -rf "$cbuild"; mkdir -p "$cbuild"
-cp "$st"/test_modules/*.c "$cbuild"/
-for c in "$cbuild"/*.c; do echo "obj-m += $(basename "$c" .c).o"; done >"$cbuild/Kbuild"
-make -s -C "$KDIR" M="$cbuild" "${KMAKE_FLAGS[@]}" modules >"$cbuild/build.log" 2>&1 ||
+c_modules=("$KSELFTEST"/test_modules/*.c)
+c_modules=("${c_modules[@]##*/}")
+build_c_test_modules "$KDIR" "$cbuild" "${c_modules[@]%.c}" ||
 	{ tail -20 "$cbuild/build.log"; die "building the C test modules failed"; }
 for v in c rust; do
-	d=$LAB_VMDIR/bench-$v
-	rm -rf "$d"; mkdir -p "$d/test_modules"
-	cp "$st"/functions.sh "$st"/test-*.sh "$st"/settings "$d"/
-	cc -O2 -o "$d/test_klp-call_getpid" "$st/test_klp-call_getpid.c"
+	upstream_rundir "$LAB_VMDIR/bench-$v"
 done
 cp "$cbuild"/*.ko "$LAB_VMDIR/bench-c/test_modules/"
 cp tools/testing/selftests/livepatch/test_modules/test_klp_*.ko "$LAB_VMDIR/bench-rust/test_modules/"
 cp "$cbuild/test_klp_callbacks_busy.ko" "$LAB_VMDIR/bench-rust/test_modules/"
 runner=tools/testing/selftests/livepatch/run_tests.sh
-bash scripts/vm.sh "bash $runner $LAB_VMDIR/bench-c $UPSTREAM >$LAB_VMDIR/bench-c.log 2>&1;
-	bash $runner $LAB_VMDIR/bench-rust $UPSTREAM >$LAB_VMDIR/bench-rust.log 2>&1" || true
+bash scripts/vm.sh "bash $runner $LAB_VMDIR/bench-c $UPSTREAM_SCRIPTS >$LAB_VMDIR/bench-c.log 2>&1;
+	bash $runner $LAB_VMDIR/bench-rust $UPSTREAM_SCRIPTS >$LAB_VMDIR/bench-rust.log 2>&1" || true
 printf '%-20s %14s %14s\n' script "C modules" "Rust ports"
 total() { awk '/^SCRIPT/ { sub("s", "", $5); t += $5 } END { printf "%.1f", t }' "$1"; }
-for s in $UPSTREAM; do
+for s in $UPSTREAM_SCRIPTS; do
 	c=$(awk -v s="$s" '$1 == "SCRIPT" && $2 == s { print $5 " (exit " $4 ")" }' "$LAB_VMDIR/bench-c.log")
 	r=$(awk -v s="$s" '$1 == "SCRIPT" && $2 == s { print $5 " (exit " $4 ")" }' "$LAB_VMDIR/bench-rust.log")
 	printf '%-20s %14s %14s\n' "$s" "$c" "$r"

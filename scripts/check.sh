@@ -46,9 +46,9 @@ make -s modules >/dev/null 2>&1 || finish
 
 step "Preparing the selftest run directory"
 rundir=$LAB_VMDIR/selftests
-rm -rf "$rundir"; mkdir -p "$rundir/test_modules"
-st=$KSRC/tools/testing/selftests/livepatch
-cp "$st"/functions.sh "$st"/test-*.sh "$st"/settings "$rundir"/
+if ! out=$(upstream_rundir "$rundir" 2>&1); then
+	report "copy the upstream scripts and build test_klp-call_getpid from the kernel tarball" 1 "$out"
+fi
 cp tools/testing/selftests/livepatch/{test-rust-*.sh,rust_functions.sh} "$rundir"/
 for ko in tools/testing/selftests/livepatch/test_modules/*.ko samples/livepatch/*.ko; do
 	name=$(basename "$ko" .ko)
@@ -56,39 +56,27 @@ for ko in tools/testing/selftests/livepatch/test_modules/*.ko samples/livepatch/
 done
 # The kernel's C samples that our Rust samples patch, built with the kernel.
 for m in livepatch-callbacks-busymod livepatch-shadow-mod; do
-	cp "$KDIR/samples/livepatch/$m.ko" "$rundir/test_modules/${m//-/_}.ko"
+	cp "$KDIR/samples/livepatch/$m.ko" "$rundir/test_modules/${m//-/_}.ko" ||
+		report "copy $m.ko from the kernel build" 1
 done
 # The test modules that stay C (their own functions are the ones replaced, and
 # Rust functions cannot be), built from the kernel tarball's sources.
 # Per VM directory, so that concurrent checks do not share a build directory.
 cbuild=$LAB_VMDIR/c-test-modules
-rm -rf "$cbuild"; mkdir -p "$cbuild"
 C_TEST_MODULES="test_klp_callbacks_busy"
 # C originals of Rust ports, for comparisons (modinfo, benchmarks): c_modules/.
 C_TWINS="test_klp_callbacks_demo"
-for m in $C_TEST_MODULES $C_TWINS; do
-	cp "$st/test_modules/$m.c" "$cbuild/"
-	echo "obj-m += $m.o" >>"$cbuild/Kbuild"
-done
-if make -s -C "$KDIR" M="$cbuild" "${KMAKE_FLAGS[@]}" modules >"$cbuild/build.log" 2>&1; then
+if build_c_test_modules "$KDIR" "$cbuild" $C_TEST_MODULES $C_TWINS; then
 	mkdir -p "$rundir/c_modules"
 	for m in $C_TEST_MODULES; do cp "$cbuild/$m.ko" "$rundir/test_modules/"; done
 	for m in $C_TWINS; do cp "$cbuild/$m.ko" "$rundir/c_modules/"; done
 else
 	report "build the C test modules from the kernel tarball" 1 "$(tail -20 "$cbuild/build.log")"
 fi
-# The C target of the shadow variable samples, built with the kernel.
-cp "$KDIR/samples/livepatch/livepatch-shadow-mod.ko" "$rundir/test_modules/livepatch_shadow_mod.ko" ||
-	report "copy livepatch-shadow-mod.ko from the kernel build" 1
-# test-syscall.sh runs ./test_klp-call_getpid: the selftest's user-space helper,
-# built from the tarball's source as the selftests' Makefile does (TEST_GEN_FILES).
-if ! out=$(cc -O2 -Wall -o "$rundir/test_klp-call_getpid" "$st/test_klp-call_getpid.c" 2>&1); then
-	report "build test_klp-call_getpid from the kernel tarball" 1 "$out"
-fi
 
 # The upstream scripts, all seven: every test module has a Rust port but
 # test_klp_callbacks_busy, whose own function is the one replaced.
-UPSTREAM=${UPSTREAM-test-livepatch.sh test-callbacks.sh test-shadow-vars.sh test-state.sh test-ftrace.sh test-sysfs.sh test-syscall.sh}
+UPSTREAM=${UPSTREAM-$UPSTREAM_SCRIPTS}
 # UPSTREAM= and OURS= pick scripts (e.g. UPSTREAM= OURS=test-rust-shadow.sh).
 # One line: the list goes into the VM command line.
 OURS=${OURS-$(cd tools/testing/selftests/livepatch && echo test-rust-*.sh)}

@@ -43,5 +43,32 @@ kernel_key() {
 kernel_dir() { echo "$LAB_CACHE/kernel-$(kernel_key)"; }
 KSRC=$LAB_CACHE/src/linux-source-6.12
 
+# The upstream livepatch selftests, taken unmodified from the kernel tarball.
+KSELFTEST=$KSRC/tools/testing/selftests/livepatch
+UPSTREAM_SCRIPTS="test-livepatch.sh test-callbacks.sh test-shadow-vars.sh test-state.sh test-ftrace.sh test-sysfs.sh test-syscall.sh"
+
+# upstream_rundir DIR: a fresh directory to run the upstream scripts in: their
+# functions.sh, test-*.sh and settings, an empty test_modules/, and
+# test_klp-call_getpid, the user-space helper test-syscall.sh runs, built from
+# the tarball's source as the selftests' Makefile does (TEST_GEN_FILES).
+upstream_rundir() {
+	rm -rf "$1" && mkdir -p "$1/test_modules" &&
+		cp "$KSELFTEST"/functions.sh "$KSELFTEST"/test-*.sh "$KSELFTEST"/settings "$1"/ &&
+		cc -O2 -Wall -o "$1/test_klp-call_getpid" "$KSELFTEST/test_klp-call_getpid.c"
+}
+
+# build_c_test_modules KDIR DIR NAME...: builds the tarball's C test modules
+# NAME... out of tree against KDIR, in a fresh DIR (log: DIR/build.log).
+build_c_test_modules() {
+	local kdir=$1 dir=$2 m
+	shift 2
+	rm -rf "$dir" && mkdir -p "$dir" || return
+	for m; do
+		cp "$KSELFTEST/test_modules/$m.c" "$dir/" || return
+		echo "obj-m += $m.o"
+	done >"$dir/Kbuild"
+	make -s -C "$kdir" M="$dir" "${KMAKE_FLAGS[@]}" modules >"$dir/build.log" 2>&1
+}
+
 # now: seconds since the epoch, for "took N s" messages.
 now() { date +%s; }
