@@ -22,13 +22,13 @@ if ! [ -f "$KSRC/.lab-extracted" ]; then
 	touch "$KSRC/.lab-extracted"
 fi
 
-step "Configuring the kernel in $KOUT (tinyconfig + scripts/config/*.config)"
+step "Configuring the $KERNEL kernel in $KOUT (tinyconfig + $(kernel_fragments | sed "s|$LAB_ROOT/||" | tr "\n" " "))"
 rm -rf "$KOUT"
 mkdir -p "$KOUT"
 # tinyconfig is allnoconfig with tiny-base.config, then tiny.config; we add
 # our fragments to the same allnoconfig so that they win.
 cat "$KSRC/kernel/configs/tiny-base.config" "$KSRC/kernel/configs/tiny.config" \
-	"$KSRC/arch/x86/configs/tiny.config" "$LAB_ROOT"/scripts/config/*.config \
+	"$KSRC/arch/x86/configs/tiny.config" $(kernel_fragments) \
 	| grep -v '^CONFIG_UNWINDER_GUESS' >"$KOUT/lab.config"
 make -s -C "$KSRC" O="$KOUT" "${KMAKE_FLAGS[@]}" KCONFIG_ALLCONFIG="$KOUT/lab.config" allnoconfig >&2
 # Every option a fragment asks for must have survived Kconfig's dependencies.
@@ -38,10 +38,12 @@ while IFS= read -r line; do
 	CONFIG_*=*) grep -qx "$line" "$KOUT/.config" || { echo "config: wanted $line, got: $(grep "^${line%%=*}=" "$KOUT/.config" || echo unset)" >&2; bad=1; } ;;
 	"# CONFIG_"*" is not set") ! grep -q "^${line:2:$((${#line} - 13))}=" "$KOUT/.config" || { echo "config: wanted $line" >&2; bad=1; } ;;
 	esac
-done < <(cat "$LAB_ROOT"/scripts/config/*.config)
+done < <(cat $(kernel_fragments) | 
+	# a later fragment overrides an earlier one for the same option
+	awk 'match($0, /^(# )?CONFIG_[A-Za-z0-9_]+/) { k = substr($0, RSTART, RLENGTH); sub(/^# /, "", k); want[k] = $0 } END { for (k in want) print want[k] }')
 [ $bad = 0 ] || die "the kernel configuration lost options the fragments require"
 
-step "Building Linux 6.12 with Rust (cold build: about 9 minutes on 2 cores; log: $KOUT/build.log)"
+step "Building the $KERNEL kernel, Linux 6.12 with Rust (cold build: about 9 minutes on 2 cores; log: $KOUT/build.log)"
 t0=$(now)
 make -C "$KSRC" O="$KOUT" "${KMAKE_FLAGS[@]}" -j"$JOBS" bzImage modules >"$KOUT/build.log" 2>&1 &
 pid=$!

@@ -27,12 +27,27 @@ JOBS=${JOBS:-$(($(nproc) + 1))}
 # Bump when scripts/kernel.sh changes how the kernel is configured or built.
 KERNEL_RECIPE=1
 
+# KERNEL picks the lab kernel: "lab" (default) or "debug" (the same plus
+# KASAN, kmemleak, lockdep and the other checkers of scripts/config/debug/).
+KERNEL=${KERNEL:-lab}
+case $KERNEL in
+lab | debug) ;;
+*) echo "error: KERNEL=$KERNEL: expected lab or debug" >&2; exit 1 ;;
+esac
+export KERNEL
+
+# kernel_fragments: the config fragments of $KERNEL, in the order they apply.
+kernel_fragments() {
+	ls "$LAB_ROOT"/scripts/config/*.config
+	[ "$KERNEL" = lab ] || ls "$LAB_ROOT/scripts/config/$KERNEL"/*.config
+}
+
 # kernel_key: a hash of everything that shapes the kernel build.
 kernel_key() {
 	{
 		echo "recipe $KERNEL_RECIPE ${KMAKE_FLAGS[*]}"
 		dpkg-query -W -f='${Version}\n' linux-source-6.12
-		cat "$LAB_ROOT"/scripts/config/*.config
+		cat $(kernel_fragments)
 		/usr/bin/rustc --version
 		clang-19 --version | head -1
 		"$BINDGEN" --version
@@ -40,7 +55,13 @@ kernel_key() {
 }
 
 # kernel_dir: the build directory of the cached kernel for this key.
-kernel_dir() { echo "$LAB_CACHE/kernel-$(kernel_key)"; }
+kernel_dir() {
+	if [ "$KERNEL" = lab ]; then
+		echo "$LAB_CACHE/kernel-$(kernel_key)"
+	else
+		echo "$LAB_CACHE/kernel-$KERNEL-$(kernel_key)"
+	fi
+}
 KSRC=$LAB_CACHE/src/linux-source-6.12
 
 # The upstream livepatch selftests, taken unmodified from the kernel tarball.
