@@ -65,7 +65,7 @@ done
 cbuild=$LAB_VMDIR/c-test-modules
 C_TEST_MODULES="test_klp_callbacks_busy"
 # C originals of Rust ports, for comparisons (modinfo, benchmarks): c_modules/.
-C_TWINS="test_klp_callbacks_demo"
+C_TWINS="test_klp_callbacks_demo test_klp_state test_klp_state2 test_klp_state3"
 if build_c_test_modules "$KDIR" "$cbuild" $C_TEST_MODULES $C_TWINS; then
 	mkdir -p "$rundir/c_modules"
 	for m in $C_TEST_MODULES; do cp "$cbuild/$m.ko" "$rundir/test_modules/"; done

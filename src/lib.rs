@@ -46,11 +46,11 @@ pub const NR_CPUS: usize = bindings::CONFIG_NR_CPUS as usize;
 
 pub use cstruct::CStruct;
 pub use params::{Param, ParamArray, ParamType};
-pub use patch::{FfiArg, IntoPatch, ModuleState};
+pub use patch::{ffi_ret, CallScope, FfiArg, FfiRet, FromRaw, IntoPatch, ModuleState};
 pub use patch::{Func, Object, Patch, Registration, Replacement, Target, TargetModule};
 pub use printk::Ptr;
 pub use seq_file::SeqFile;
-pub use shadow::{Gfp, NewShadow, Shadow, ShadowDtor, ShadowObj};
+pub use shadow::{Gfp, NewShadow, Shadow, ShadowData, ShadowDtor, ShadowObj};
 pub use state::{State, StateData, StateRef, Transition};
 pub use syscall::{current_pid, current_tgid_vnr, PtRegs};
 pub use sysfs::{AttrWriter, KernelDir, RoAttribute};

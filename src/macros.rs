@@ -10,9 +10,14 @@
 /// Expands to a constant of type [`Replacement`](crate::livepatch::Replacement) with the given
 /// name, for [`Func::new`](crate::livepatch::Func::new). Each parameter type implements
 /// [`FfiArg`](crate::livepatch::FfiArg), which says what C type it stands for (`&SeqFile` for
-/// `struct seq_file *`, `i32` for `int`, raw pointers as they are); the return type is the C
-/// return type. The C signature cannot be checked against the replaced function (it is often
-/// `static`): declaring it is the patch author's job, as in C.
+/// `struct seq_file *`, `&PtRegs` for `const struct pt_regs *`, `i32` for `int`, raw pointers as
+/// they are); the return type is a [`FfiRet`](crate::livepatch::FfiRet) (a C integer, `bool`, a
+/// raw pointer or nothing).
+///
+/// Checked at build time: parameter and return types are C types; a borrowed parameter lives
+/// only for the call (a named lifetime, `'static` included, fails to build). Not checked: that
+/// the C signature is the replaced function's (it is often `static`), as in C; what a raw pointer
+/// parameter allows (see [`cstruct`](crate::livepatch::cstruct)).
 ///
 /// # Examples
 ///
@@ -34,15 +39,20 @@ macro_rules! klp_func {
         $(#[$meta])*
         #[expect(non_upper_case_globals)]
         $vis const $name: $crate::livepatch::Replacement = {
+            $(const _: () = $crate::livepatch::ffi_ret::<$ret>();)?
             extern "C" fn replacement(
                 $($arg: <$ty as $crate::livepatch::FfiArg>::Raw),*
             ) $(-> $ret)? {
                 fn body($($arg: $ty),*) $(-> $ret)? $body
+                // The arguments borrow from this local: a parameter type whose lifetime would
+                // outlive the call does not build.
+                // SAFETY: A local of the replacement function, as `CallScope::new` requires.
+                let _arguments_live_only_during_the_call =
+                    unsafe { $crate::livepatch::CallScope::new() };
                 body($(
                     // SAFETY: The livepatch core calls this function in place of the replaced
-                    // one, with the arguments its caller passed, which `FfiArg::from_raw`
-                    // converts for the duration of the call.
-                    unsafe { <$ty as $crate::livepatch::FfiArg>::from_raw($arg) }
+                    // one, with the arguments its caller passed.
+                    unsafe { _arguments_live_only_during_the_call.arg($arg) }
                 ),*)
             }
             // SAFETY: `replacement` is `extern "C"` with the C parameter types declared in this
@@ -60,9 +70,10 @@ macro_rules! livepatch_param {
     ($name:ident, [$t:ty; $n:expr], $default:expr, $perm:literal, $desc:literal) => {
         #[expect(non_upper_case_globals)]
         static $name: $crate::livepatch::ParamArray<$t, { $n }> =
-            $crate::livepatch::ParamArray::new($default, 0);
+            $crate::livepatch::ParamArray::new(&$default);
         const _: () = {
             use $crate::livepatch::{params::*, ParamType};
+            verify_array::<$t, { $n }>($perm);
             static ARRAY: KparamArray = KparamArray::new(&raw const $name);
             #[link_section = "__param"]
             #[used(compiler)]
@@ -105,11 +116,14 @@ macro_rules! livepatch_param {
 ///
 /// `params` declares module parameters as C's `module_param()` and `module_param_array()` do:
 /// `name: type = default, permissions, "description";` where `type` is one of the
-/// [`ParamType`](crate::livepatch::ParamType)s or an array `[type; N]`. Each becomes a `static`
+/// [`ParamType`](crate::livepatch::ParamType)s or an array `[type; N]`, whose default is the list
+/// of its first values (`[]` for none, at most `N`: more fail the build). Each becomes a `static`
 /// of that name ([`Param`](crate::livepatch::Param) or
 /// [`ParamArray`](crate::livepatch::ParamArray)), set by `insmod name=value` and, with
 /// non-zero permissions, through `/sys/module/<module>/parameters/<name>`, parsed by the
-/// kernel's own parsers (bad values fail with their `-EINVAL`/`-ERANGE`).
+/// kernel's own parsers (bad values fail with their `-EINVAL`/`-ERANGE`). Reading a scalar
+/// parameter never sleeps or locks. Checked at build time: permissions as C's
+/// `VERIFY_OCTAL_PERMISSIONS()` checks them, and that a readable array prints within the sysfs page.
 ///
 /// # Examples
 ///
@@ -122,7 +136,7 @@ macro_rules! livepatch_param {
 ///     license: "GPL",
 ///     params: {
 ///         pre_patch_ret: i32 = 0, 0o644, "pre_patch_ret (default=0)";
-///         klp_pids: [i32; 64] = [0; 64], 0, "Array of pids to be transitioned to livepatched state.";
+///         klp_pids: [i32; 64] = [], 0, "Array of pids to be transitioned to livepatched state.";
 ///     },
 /// }
 /// ```

@@ -20,35 +20,53 @@ const THIS_MODULE: *mut bindings::module = crate::THIS_MODULE.as_ptr().cast();
 ///
 /// # Safety
 ///
-/// [`ParamType::OPS`] must parse and print values with exactly the layout of `Self`, and leave
-/// only valid values of `Self` in it.
-pub unsafe trait ParamType: Copy + Send + 'static {
+/// [`ParamType::OPS`] must parse and print values with exactly the layout of `Self`, store a
+/// parsed value with a single aligned store of at most a machine word (so that a concurrent
+/// [`Param::get`] reads either the old or the new value), and leave only valid values of `Self`
+/// in it. [`ParamType::MAX_PRINTED`] must bound the length of what its `get` prints for any value,
+/// without the newline.
+pub unsafe trait ParamType: Copy + Send + Sync + 'static {
     /// The kernel's `param_ops_*` for the type.
     const OPS: *const bindings::kernel_param_ops;
     /// The type's name in `modinfo` (`parmtype=<name>:<type>`).
     const NAME: &'static str;
     /// The `parmtype` of an array of this type.
     const ARRAY_NAME: &'static str;
+    /// The value of an array element no default was given for.
+    const ZERO: Self;
+    /// The longest text `OPS.get` prints for a value, without its newline.
+    const MAX_PRINTED: usize;
 }
 
 macro_rules! param_type {
-    ($t:ty, $ops:ident, $name:literal) => {
-        // SAFETY: `$ops` is the kernel's parser for the C type of the same layout as `$t`.
+    ($t:ty, $ops:ident, $name:literal, $zero:expr, $max:expr) => {
+        // SAFETY: `$ops` is the kernel's parser for the C type of the same layout as `$t`
+        // (`kernel/params.c`: `STANDARD_PARAM_DEF` stores the result of `kstrto*()` with one
+        // assignment of the C type; `param_set_bool()` stores one `bool` through
+        // `kstrtobool()`), and its `get` prints with `%i`, `%u`, `%li`, `%lu` or `Y`/`N`.
         unsafe impl ParamType for $t {
             const OPS: *const bindings::kernel_param_ops = &raw const bindings::$ops;
             const NAME: &'static str = $name;
             const ARRAY_NAME: &'static str = concat!("array of ", $name);
+            const ZERO: Self = $zero;
+            const MAX_PRINTED: usize = $max;
         }
     };
 }
-param_type!(i32, param_ops_int, "int");
-param_type!(u32, param_ops_uint, "uint");
-param_type!(i64, param_ops_long, "long");
-param_type!(u64, param_ops_ulong, "ulong");
-param_type!(bool, param_ops_bool, "bool");
+param_type!(i32, param_ops_int, "int", 0, "-2147483648".len());
+param_type!(u32, param_ops_uint, "uint", 0, "4294967295".len());
+param_type!(i64, param_ops_long, "long", 0, "-9223372036854775808".len());
+param_type!(
+    u64,
+    param_ops_ulong,
+    "ulong",
+    0,
+    "18446744073709551615".len()
+);
+param_type!(bool, param_ops_bool, "bool", false, "Y".len());
 
 /// Takes the module's parameter lock, which the kernel holds while it writes a parameter from
-/// sysfs, for the duration of `f`.
+/// sysfs, for the duration of `f`. Sleeps: process context only, and `f` must not take it again.
 fn with_param_lock<R>(f: impl FnOnce() -> R) -> R {
     // SAFETY: `THIS_MODULE` is alive while its code runs.
     unsafe { bindings::kernel_param_lock(THIS_MODULE) };
@@ -63,13 +81,15 @@ fn with_param_lock<R>(f: impl FnOnce() -> R) -> R {
 /// # Invariants
 ///
 /// `value` is written only by the kernel's parameter code: while parsing `insmod` arguments,
-/// before the module's code runs, and on sysfs writes, under the module's parameter lock.
+/// before the module's code runs, and on sysfs writes, with one aligned store of the whole value
+/// (see [`ParamType`]).
 #[repr(C)]
 pub struct Param<T: ParamType> {
     value: UnsafeCell<T>,
 }
 
-// SAFETY: Concurrent writes by the kernel are serialised with reads by the parameter lock.
+// SAFETY: The kernel writes `value` with single stores and `get` reads it with a single load
+// (type invariant): a reader on another CPU sees the old or the new value, never a mix.
 unsafe impl<T: ParamType> Sync for Param<T> {}
 
 impl<T: ParamType> Param<T> {
@@ -80,11 +100,14 @@ impl<T: ParamType> Param<T> {
         }
     }
 
-    /// The current value. Sleeps on the parameter lock: not for atomic context.
+    /// The current value.
+    ///
+    /// Lock-free: usable in any context (atomic, interrupt, a replacement function), nested in
+    /// [`ParamArray::with`], and while a sysfs write runs (it then sees the old or the new value).
     pub fn get(&self) -> T {
-        // SAFETY: Reads are under the parameter lock, as are the kernel's writes (type
-        // invariant).
-        with_param_lock(|| unsafe { ptr::read(self.value.get()) })
+        // SAFETY: `value` is valid and aligned; the kernel writes it with single stores (type
+        // invariant), so a single volatile load, as C's `READ_ONCE()`, sees a whole value.
+        unsafe { ptr::read_volatile(self.value.get()) }
     }
 }
 
@@ -92,35 +115,95 @@ impl<T: ParamType> Param<T> {
 ///
 /// # Invariants
 ///
-/// As for [`Param`]: `values` and `count` are written only by the kernel's parameter code, under
-/// the parameter lock once the module runs; `count <= N`.
+/// `values` and `count` are written only by the kernel's parameter code: while parsing `insmod`
+/// arguments, and on sysfs writes under the module's parameter lock; each element and `count`
+/// with single stores (see [`ParamType`]); `count <= N`.
 #[repr(C)]
 pub struct ParamArray<T: ParamType, const N: usize> {
     values: UnsafeCell<[T; N]>,
     count: UnsafeCell<c_uint>,
 }
 
-// SAFETY: As for `Param`.
+// SAFETY: As for `Param`: elements and `count` are read with single loads, or copied under the
+// parameter lock that serialises the kernel's writes.
 unsafe impl<T: ParamType, const N: usize> Sync for ParamArray<T, N> {}
 
 impl<T: ParamType, const N: usize> ParamArray<T, N> {
+    /// The array with its default values: `count` is their number (what `modinfo` and sysfs
+    /// show until a value is given); more than `N` defaults fail the build.
     #[doc(hidden)]
-    pub const fn new(values: [T; N], count: usize) -> Self {
+    pub const fn new(defaults: &[T]) -> Self {
+        assert!(
+            defaults.len() <= N,
+            "more default values than the array parameter holds"
+        );
+        let mut values = [T::ZERO; N];
+        let mut i = 0;
+        while i < defaults.len() {
+            values[i] = defaults[i];
+            i += 1;
+        }
         Self {
             values: UnsafeCell::new(values),
-            count: UnsafeCell::new(count as c_uint),
+            count: UnsafeCell::new(defaults.len() as c_uint),
         }
     }
 
-    /// Calls `f` with the values given (`insmod ... name=1,2,3`), under the parameter lock.
-    pub fn with<R>(&self, f: impl FnOnce(&[T]) -> R) -> R {
-        with_param_lock(|| {
-            // SAFETY: Under the parameter lock (type invariant); `count <= N` because the
-            // kernel's array parser never stores more than `max` (`N`) elements.
-            let (values, count) = unsafe { (&*self.values.get(), *self.count.get() as usize) };
-            f(&values[..count.min(N)])
-        })
+    /// The number of values given, lock-free (as [`Param::get`]).
+    pub fn len(&self) -> usize {
+        // SAFETY: `count` is valid and written with single stores (type invariant).
+        let count = unsafe { ptr::read_volatile(self.count.get()) };
+        (count as usize).min(N)
     }
+
+    /// Whether no value was given.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `i`-th value given, lock-free (as [`Param::get`]). During a concurrent sysfs write,
+    /// values read one by one may mix the old and the new array: use [`ParamArray::with`] for a
+    /// consistent copy.
+    pub fn get(&self, i: usize) -> Option<T> {
+        if i >= self.len() {
+            return None;
+        }
+        // SAFETY: `i < N`; elements are written with single stores (type invariant).
+        Some(unsafe { ptr::read_volatile(self.values.get().cast::<T>().add(i)) })
+    }
+
+    /// Calls `f` with a consistent copy of the values given (`insmod ... name=1,2,3`).
+    ///
+    /// The copy is taken under the module's parameter lock, which is released before `f` runs:
+    /// `f` may read parameters again. Sleeps on that lock: process context only (use
+    /// [`ParamArray::get`] elsewhere).
+    pub fn with<R>(&self, f: impl FnOnce(&[T]) -> R) -> R {
+        let (values, count) = with_param_lock(|| {
+            // SAFETY: Under the parameter lock, which serialises the kernel's writes (type
+            // invariant), and `count <= N`.
+            unsafe { (ptr::read(self.values.get()), *self.count.get() as usize) }
+        });
+        f(&values[..count.min(N)])
+    }
+}
+
+/// Checks at compile time that the kernel can print the array parameter `[T; N]` with
+/// permissions `perm` in a sysfs page.
+///
+/// `param_array_get()` (`kernel/params.c`) prints each element with the element's `get`, which
+/// writes past the page if the total is longer: a readable array must fit in the worst case.
+#[doc(hidden)]
+pub const fn verify_array<T: ParamType, const N: usize>(perm: u16) {
+    // Each element is printed with its newline (turned into a comma), then the final NUL.
+    assert!(
+        perm & 0o444 == 0 || N * (T::MAX_PRINTED + 1) < kernel::page::PAGE_SIZE,
+        "a readable array parameter must print within a sysfs page: make it smaller or not readable"
+    );
+    // `ParamArray::with` copies the array to the stack.
+    assert!(
+        core::mem::size_of::<[T; N]>() <= 2048,
+        "array parameters are limited to 2048 bytes"
+    );
 }
 
 /// A `struct kernel_param` for the `__param` section.

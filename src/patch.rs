@@ -46,63 +46,141 @@ impl Replacement {
     }
 }
 
-/// A parameter type of a replacement function, converted from the C argument.
+/// A parameter type of a replacement function: the C type it stands for.
 ///
-/// [`klp_func!`] declares the extern "C" function with the [`FfiArg::Raw`] types and hands the
-/// safe Rust function the converted values.
+/// [`klp_func!`] declares the `extern "C"` function with the [`FfiArg::Raw`] types and hands the
+/// safe Rust function the values [`FromRaw::from_raw`] converts, for the duration of the call.
 ///
 /// # Safety
 ///
-/// Implementers must ensure that [`FfiArg::from_raw`] creates a valid value from any `Raw` value
-/// that a C caller passes for a parameter of this C type.
+/// `Raw` is the C type the parameter stands for, with its size, alignment and calling convention.
 pub unsafe trait FfiArg: Sized {
     /// The C type of the parameter.
     type Raw;
+}
 
+/// Converts a C argument to its Rust parameter type, for one call of a replacement function.
+///
+/// `'call` is the duration of the call: [`klp_func!`] gives it a local lifetime, so a parameter
+/// type that names a longer lifetime (`&'static SeqFile`) fails to build, and a borrowed argument
+/// cannot be kept past the call. Types that hold no borrow convert for every `'call`.
+///
+/// # Safety
+///
+/// Implementers must ensure that [`FromRaw::from_raw`] creates a valid value of `Self`, valid for
+/// `'call`, from any `Raw` value that a C caller passes for a parameter of this C type.
+pub unsafe trait FromRaw<'call>: FfiArg {
     /// Converts the C argument.
     ///
     /// # Safety
     ///
-    /// `raw` is the argument a C caller passed to the replaced function, and the result does not
+    /// `raw` is the argument a C caller passed to the replaced function, and `'call` does not
     /// outlive that call.
     unsafe fn from_raw(raw: Self::Raw) -> Self;
 }
 
+/// The scope of one call of a replacement function: its arguments do not outlive it.
+#[doc(hidden)]
+pub struct CallScope(());
+
+impl CallScope {
+    /// The scope of the running call.
+    ///
+    /// # Safety
+    ///
+    /// Only [`klp_func!`] creates one, as a local of the replacement function, so a borrow of it
+    /// ends before the call returns.
+    #[doc(hidden)]
+    pub const unsafe fn new() -> Self {
+        Self(())
+    }
+
+    /// Converts the argument `raw` of the running call, for no longer than the call.
+    ///
+    /// # Safety
+    ///
+    /// `raw` is the argument a C caller passed for this parameter of the replaced function.
+    #[doc(hidden)]
+    pub unsafe fn arg<'call, T: FromRaw<'call>>(&'call self, raw: T::Raw) -> T {
+        // SAFETY: `raw` is the argument of the running call (the caller's guarantee), and `'call`
+        // is bounded by `self`, a local of that call (see `CallScope::new`).
+        unsafe { T::from_raw(raw) }
+    }
+}
+
+/// A return type of a replacement function: a C integer, `bool`, a raw pointer or `()`.
+///
+/// # Safety
+///
+/// Values of the type are passed to C as the C return type of the same layout.
+pub unsafe trait FfiRet {}
+
+/// Checks at compile time that `T` is a [`FfiRet`]; used by [`klp_func!`].
+#[doc(hidden)]
+pub const fn ffi_ret<T: FfiRet>() {}
+
 macro_rules! impl_ffi_arg_identity {
     ($($t:ty),*) => {
         $(
-            // SAFETY: Every bit pattern of a C integer or raw pointer is a valid value of the
-            // identical Rust type; a raw pointer needs `unsafe` to be dereferenced.
+            // SAFETY: The C type of the same name and layout.
             unsafe impl FfiArg for $t {
                 type Raw = $t;
+            }
+            // SAFETY: Every bit pattern of a C integer is a valid value of the identical Rust
+            // type (C's `bool` is 0 or 1), and the value holds no borrow.
+            unsafe impl FromRaw<'_> for $t {
                 unsafe fn from_raw(raw: $t) -> $t {
                     raw
                 }
             }
+            // SAFETY: The C type of the same name and layout.
+            unsafe impl FfiRet for $t {}
         )*
     };
 }
-impl_ffi_arg_identity!(
-    i8,
-    u8,
-    i16,
-    u16,
-    i32,
-    u32,
-    i64,
-    u64,
-    isize,
-    usize,
-    *mut c_void,
-    *const c_void
-);
+impl_ffi_arg_identity!(i8, u8, i16, u16, i32, u32, i64, u64, isize, usize, bool);
+
+// SAFETY: `void`.
+unsafe impl FfiRet for () {}
+
+// SAFETY: A C pointer to `T`: the same layout as the Rust raw pointer.
+unsafe impl<T> FfiArg for *mut T {
+    type Raw = *mut T;
+}
+// SAFETY: Every value is a valid raw pointer; dereferencing it needs `unsafe`, where the author
+// states what the C code guarantees about it.
+unsafe impl<T> FromRaw<'_> for *mut T {
+    unsafe fn from_raw(raw: *mut T) -> *mut T {
+        raw
+    }
+}
+// SAFETY: As for `FfiArg`.
+unsafe impl<T> FfiRet for *mut T {}
+
+// SAFETY: A C pointer to `const T`: the same layout as the Rust raw pointer.
+unsafe impl<T> FfiArg for *const T {
+    type Raw = *const T;
+}
+// SAFETY: As for `*mut T`.
+unsafe impl<T> FromRaw<'_> for *const T {
+    unsafe fn from_raw(raw: *const T) -> *const T {
+        raw
+    }
+}
+// SAFETY: As for `FfiArg`.
+unsafe impl<T> FfiRet for *const T {}
+
+// SAFETY: `struct seq_file *`.
+unsafe impl FfiArg for &super::SeqFile {
+    type Raw = *mut bindings::seq_file;
+}
 
 // SAFETY: A `struct seq_file *` argument of a replaced `show()` function is valid for the call,
-// which is what `SeqFile::from_raw` needs.
-unsafe impl<'a> FfiArg for &'a super::SeqFile {
-    type Raw = *mut bindings::seq_file;
+// which is what `SeqFile::from_raw` needs, and the reference lives for `'call`.
+unsafe impl<'call> FromRaw<'call> for &'call super::SeqFile {
     unsafe fn from_raw(raw: Self::Raw) -> Self {
-        // SAFETY: The caller guarantees `raw` is the argument of a running `show()` call.
+        // SAFETY: The caller guarantees `raw` is the argument of a running `show()` call, and
+        // that `'call` ends with it.
         unsafe { super::SeqFile::from_raw(raw) }
     }
 }
@@ -145,7 +223,10 @@ impl Func {
 pub enum ModuleState {
     /// `MODULE_STATE_LIVE`: normal state.
     Live,
-    /// `MODULE_STATE_COMING`: fully formed, running `module_init`.
+    /// `MODULE_STATE_COMING`: loading. Callbacks for a module that loads while the patch is
+    /// enabled run in this state from `klp_module_coming()`, called by the module loader's
+    /// `prepare_coming_module()`: before the module's init function runs and before its
+    /// parameters are parsed.
     Coming,
     /// `MODULE_STATE_GOING`: going away.
     Going,
@@ -326,7 +407,9 @@ impl Object {
     }
 
     /// Sets the post-unpatch callback: runs after the object is unpatched and no task runs
-    /// patched code, only if the pre-patch callback ran and succeeded.
+    /// patched code. It is skipped only when a pre-patch callback set for the object failed;
+    /// without a pre-patch callback it always runs (`klp_pre_patch_callback()` sets
+    /// `post_unpatch_enabled` whether or not there is one).
     pub fn post_unpatch(mut self, f: impl Fn(&Target<'_>) + Send + Sync + 'static) -> Self {
         self.callbacks.post_unpatch = self.boxed(f, |f| f as Arc<UnpatchFn>);
         self
@@ -546,7 +629,9 @@ impl Patch {
                     pre_patch: cbs.pre_patch.is_some().then_some(pre_patch_shim as _),
                     post_patch: cbs.post_patch.is_some().then_some(post_patch_shim as _),
                     pre_unpatch: cbs.pre_unpatch.is_some().then_some(pre_unpatch_shim as _),
-                    post_unpatch: cbs.post_unpatch.is_some().then_some(post_unpatch_shim as _),
+                    // Also for a patch with states: the shim records its own unpatching.
+                    post_unpatch: (cbs.post_unpatch.is_some() || !states.is_empty())
+                        .then_some(post_unpatch_shim as _),
                     post_unpatch_enabled: false,
                 },
                 ..Default::default()
@@ -586,7 +671,13 @@ impl Patch {
         // terminated arrays that live, at fixed addresses, as long as `reg`, which the caller
         // keeps until the core is done with the patch. `Func` names and `Object` names are
         // `'static`; replacement functions live in this module's text.
-        kernel::error::to_result(unsafe { bindings::klp_enable_patch(reg.patch.get()) })?;
+        let ret = unsafe { bindings::klp_enable_patch(reg.patch.get()) };
+        if let Err(e) = kernel::error::to_result(ret) {
+            // The core has released the patch: it never took effect, so no other patch holds
+            // data its callbacks allocated.
+            reg.states.free_owned();
+            return Err(e);
+        }
         Ok(reg)
     }
 }
@@ -706,4 +797,21 @@ macro_rules! unpatch_shim {
 }
 unpatch_shim!(post_patch_shim, post_patch);
 unpatch_shim!(pre_unpatch_shim, pre_unpatch);
-unpatch_shim!(post_unpatch_shim, post_unpatch);
+
+/// Runs the object's post-unpatch closure, then records that the patch itself is being
+/// unpatched (not replaced), for its states' data (see [`StateTable`]).
+///
+/// # Safety
+///
+/// Only the livepatch core calls this, through the `klp_callbacks` of a [`Registration`]'s object.
+unsafe extern "C" fn post_unpatch_shim(obj: *mut bindings::klp_object) {
+    // SAFETY: The core calls this shim only for objects where `register` installed it.
+    let (callbacks, target) = unsafe { view(obj) };
+    if let Some(f) = &callbacks.post_unpatch {
+        f(&target);
+    }
+    if target.transition().is_some() {
+        // SAFETY: `target.patch` is the registered patch of this callback.
+        unsafe { StateTable::mark_unpatched(target.patch) };
+    }
+}

@@ -7,8 +7,12 @@
 //! typed API over `klp_shadow_alloc()`, `klp_shadow_get()`, `klp_shadow_get_or_alloc()`,
 //! `klp_shadow_free()` and `klp_shadow_free_all()`:
 //!
-//! - a [`Shadow<T>`] is a typed id, declared with [`klp_shadow!`]: every shadow variable with that
-//!   id holds a `T`;
+//! - a [`Shadow<T>`] is a typed id, declared with `unsafe` [`Shadow::new`]: the author states that
+//!   every shadow variable with that id, in any module, C or Rust, holds a `T`;
+//! - `T` is [`ShadowData`]: owned data that holds no pointer into a module image and drops
+//!   without sleeping, because shadow variables outlive the module that allocates them (they stay
+//!   in the core's hash table after `rmmod`, for other modules sharing the id) and are dropped in
+//!   atomic context;
 //! - constructors are Rust closures that return the value; destructors are `T`'s [`Drop`], plus
 //!   an optional [`ShadowDtor`] that also sees the object;
 //! - values are only reached through closures ([`Shadow::with`]), which cannot keep a reference
@@ -17,9 +21,12 @@
 //! # Context
 //!
 //! The core runs constructors and destructors under its `klp_shadow_lock` spinlock with
-//! interrupts disabled, and this module runs the closures given to [`Shadow::with`] with
-//! preemption disabled (an RCU read-side critical section). None of them may sleep: no
-//! `GFP_KERNEL` allocation, no mutex. Allocate with `GFP_ATOMIC` there; [`NewShadow::flags`] says
+//! interrupts disabled, and this module runs the closures given to [`Shadow::with`] in an RCU
+//! read-side critical section (`rcu_read_lock()`); a value freed while borrowed is dropped by its
+//! last reader, in whatever context that reader runs (possibly an interrupt). `T`'s drop cannot
+//! sleep ([`ShadowData`]); constructors, destructors and `with` closures must not either (the
+//! kernel's rule for atomic context, which the debug lab kernel checks with
+//! `CONFIG_DEBUG_ATOMIC_SLEEP`): no `GFP_KERNEL` allocation, no mutex. Allocate with `GFP_ATOMIC` there; [`NewShadow::flags`] says
 //! so. Constructors, destructors and `Drop` must not allocate or free shadow variables either:
 //! the core's spinlock is not recursive (a deadlock, as in C). The allocation of the shadow variable itself uses the [`Gfp`] flags given to
 //! [`Shadow::alloc`], outside the lock.
@@ -95,6 +102,86 @@ impl<T: ?Sized> ShadowObj for &T {
         ptr::from_ref::<T>(*self).cast()
     }
 }
+
+/// A type a shadow variable can hold.
+///
+/// Shadow variables outlive the module that allocates them: they stay in the core's hash table
+/// after `rmmod`, where other modules that use the id (cumulative livepatches, the same module
+/// loaded again) read and free them. Their values are dropped in atomic context: under the
+/// core's spinlock with interrupts disabled, or by the last reader (see [`Shadow::with`]). So a
+/// `ShadowData` type:
+///
+/// - holds no pointer into a module image: no references (not even `&'static`: a module's
+///   statics and string literals are in its image), no function pointers, no trait objects (their
+///   vtables), no locks (their lockdep class keys are module statics); only owned data: integers,
+///   atomics, arrays, tuples, `Option`s of them, and [`KBox`]/[`KVec`]/[`Arc`] of them;
+/// - drops without sleeping: `kfree()` only, not `vfree()` ([`VBox`](kernel::alloc::VBox)
+///   and [`VVec`](kernel::alloc::VVec) are not `ShadowData`), no sysfs removal, no custom [`Drop`].
+///
+/// Declare structures with [`klp_shadow_data!`], which checks both at compile time.
+///
+/// # Safety
+///
+/// Values of the type hold no pointer into a module image, and dropping one never sleeps.
+pub unsafe trait ShadowData: Send + Sync + 'static {}
+
+macro_rules! impl_shadow_data {
+    ($($t:ty),* $(,)?) => {
+        $(
+            // SAFETY: Plain values: no pointer, no destructor.
+            unsafe impl ShadowData for $t {}
+        )*
+    };
+}
+impl_shadow_data!(
+    (),
+    bool,
+    char,
+    i8,
+    u8,
+    i16,
+    u16,
+    i32,
+    u32,
+    i64,
+    u64,
+    i128,
+    u128,
+    isize,
+    usize,
+    core::sync::atomic::AtomicBool,
+    core::sync::atomic::AtomicI8,
+    core::sync::atomic::AtomicU8,
+    core::sync::atomic::AtomicI16,
+    core::sync::atomic::AtomicU16,
+    core::sync::atomic::AtomicI32,
+    core::sync::atomic::AtomicU32,
+    core::sync::atomic::AtomicI64,
+    core::sync::atomic::AtomicU64,
+    core::sync::atomic::AtomicIsize,
+    core::sync::atomic::AtomicUsize,
+);
+
+// SAFETY: As its elements.
+unsafe impl<T: ShadowData, const N: usize> ShadowData for [T; N] {}
+// SAFETY: As its contents.
+unsafe impl<T: ShadowData> ShadowData for Option<T> {}
+// SAFETY: As their elements.
+unsafe impl<A: ShadowData, B: ShadowData> ShadowData for (A, B) {}
+// SAFETY: As their elements.
+unsafe impl<A: ShadowData, B: ShadowData, C: ShadowData> ShadowData for (A, B, C) {}
+// SAFETY: A `kmalloc()` allocation, freed with `kfree()`, which does not sleep, holding a
+// `ShadowData` value (`T: Sized`: no vtable pointer).
+unsafe impl<T: ShadowData> ShadowData for KBox<T> {}
+// SAFETY: As `KBox`: `kmalloc()`ed elements, freed with `kfree()`.
+unsafe impl<T: ShadowData> ShadowData for KVec<T> {}
+// SAFETY: A reference count and a `kmalloc()` allocation; the last drop drops a `ShadowData`
+// value and `kfree()`s.
+unsafe impl<T: ShadowData> ShadowData for kernel::sync::Arc<T> {}
+
+/// Checks at compile time that `T` is [`ShadowData`]; used by [`klp_shadow_data!`].
+#[doc(hidden)]
+pub const fn assert_shadow_data<T: ShadowData>() {}
 
 /// The bit of [`Slot::state`] set once the core has freed the shadow variable.
 const DEAD: usize = 1 << (usize::BITS - 1);
@@ -286,11 +373,10 @@ unsafe extern "C" fn dtor_shim<T, D: ShadowDtor<T>>(obj: *mut c_void, shadow_dat
 
 /// A typed shadow variable id: every shadow variable with this id holds a `T`.
 ///
-/// Declare one with [`klp_shadow!`]. [`Shadow::free`] and [`Shadow::free_all`] drop the values
-/// (`T`'s [`Drop`] is the destructor; [`ShadowDtor`] adds one that sees the object), in atomic
-/// context: it must not sleep. `T` must be
-/// `Send + Sync`: any task can reach the value, and the last one drops it. Mutable state inside
-/// `T` needs interior mutability (atomics).
+/// Declare one with the `unsafe` [`Shadow::new`]. [`Shadow::free`] and [`Shadow::free_all`] drop
+/// the values ([`ShadowDtor`] adds a destructor that sees the object), in atomic context. `T` is
+/// [`ShadowData`]: any task can reach the value, the last one drops it, and it outlives the
+/// module. Mutable state inside `T` needs interior mutability (atomics).
 ///
 /// # Invariants
 ///
@@ -300,10 +386,8 @@ unsafe extern "C" fn dtor_shim<T, D: ShadowDtor<T>>(obj: *mut c_void, shadow_dat
 /// # Examples
 ///
 /// ```ignore
-/// klp_shadow! {
-///     /// A counter attached to each `struct dummy`.
-///     static SV_COUNTER: Shadow<AtomicI32> = 2;
-/// }
+/// // SAFETY: Id 2 is used by `livepatch-shadow-fix2` alone, for `AtomicI32` counters.
+/// static SV_COUNTER: Shadow<AtomicI32> = unsafe { Shadow::new(2) };
 ///
 /// fn check(d: *mut c_void) {
 ///     // Attach a counter to `d` if it has none yet, then increment it.
@@ -324,15 +408,16 @@ pub struct Shadow<T> {
     _t: PhantomData<fn() -> T>,
 }
 
-impl<T: Send + Sync> Shadow<T> {
-    /// The shadow variable id `id`, holding `T`s. Use [`klp_shadow!`].
+impl<T: ShadowData> Shadow<T> {
+    /// The shadow variable id `id`, holding `T`s.
     ///
     /// # Safety
     ///
-    /// Every shadow variable with this id, allocated or freed by any module, must be allocated
-    /// and freed through a `Shadow<T>` of this exact type (or of a type with the same layout and
-    /// meaning, in other livepatch modules). As for the C signature of a replacement function,
-    /// this cannot be checked: it is the livepatch author's declaration.
+    /// Every shadow variable with this id, allocated or freed by any module (Rust or C), must be
+    /// allocated and freed through a `Shadow<T>` of this exact type (or of a type with the same
+    /// layout and meaning, in other livepatch modules). No tool can check this: the author
+    /// states it where the id is declared, in a `// SAFETY:` comment naming the modules that use
+    /// the id.
     pub const unsafe fn new(id: c_ulong) -> Self {
         // `struct klp_shadow` is four pointer-sized words before `data[]`, and `kzalloc()`
         // returns memory aligned to at least `ARCH_KMALLOC_MINALIGN` (8 on 64-bit).
@@ -489,27 +574,49 @@ impl<T: Send + Sync> Shadow<T> {
     }
 }
 
-/// Declares a typed shadow variable id, a `static` [`Shadow<T>`](crate::livepatch::Shadow).
+/// Declares a structure a shadow variable can hold: implements [`ShadowData`] for it.
 ///
-/// The declaration states that every shadow variable with this id holds a `T`, in this module
-/// and in every other that uses the id (cumulative livepatches share ids). As with the C
-/// signature given to [`klp_func!`], this cannot be checked: declaring it is the author's job.
+/// Checked at compile time: every field is [`ShadowData`], and the structure has no [`Drop`] of
+/// its own (it would run in atomic context; release resources in the fields' drops, or run code
+/// at free time with a [`ShadowDtor`]). Generic structures are not supported.
 ///
 /// # Examples
 ///
 /// ```ignore
-/// klp_shadow! {
-///     /// The memory `dummy_alloc()` forgot to keep.
-///     static SV_LEAK: Shadow<Leak> = 1;
+/// klp_shadow_data! {
+///     /// The memory `dummy_alloc()` allocates and forgets: freed when the shadow variable is.
+///     pub struct Leak(KBox<i32>);
 /// }
 /// ```
 #[allow(unused_macros)] // Not every livepatch module uses shadow variables.
-macro_rules! klp_shadow {
-    ($(#[$meta:meta])* $vis:vis static $name:ident : Shadow<$t:ty> = $id:expr;) => {
+macro_rules! klp_shadow_data {
+    ($(#[$meta:meta])* $vis:vis struct $name:ident ($($fvis:vis $fty:ty),* $(,)?);) => {
         $(#[$meta])*
-        $vis static $name: $crate::livepatch::Shadow<$t> =
-            // SAFETY: The invocation declares that every shadow variable with this id holds a
-            // `$t`; that is the author's declaration, as the C signature of a `klp_func!`.
-            unsafe { $crate::livepatch::Shadow::new($id) };
+        $vis struct $name($($fvis $fty),*);
+        klp_shadow_data!(@impl $name, $($fty),*);
+    };
+    ($(#[$meta:meta])* $vis:vis struct $name:ident { $($(#[$fmeta:meta])* $fvis:vis $field:ident : $fty:ty),* $(,)? }) => {
+        $(#[$meta])*
+        $vis struct $name { $($(#[$fmeta])* $fvis $field: $fty),* }
+        klp_shadow_data!(@impl $name, $($fty),*);
+    };
+    (@impl $name:ident, $($fty:ty),*) => {
+        const _: () = {
+            $($crate::livepatch::shadow::assert_shadow_data::<$fty>();)*
+        };
+        // A structure with its own `Drop` gets two implementations of `NoCustomDrop`: a
+        // "conflicting implementations" error.
+        const _: () = {
+            trait NoCustomDrop {}
+            #[expect(drop_bounds)]
+            impl<T: ::core::ops::Drop> NoCustomDrop for T {}
+            impl NoCustomDrop for $name {}
+            const fn no_custom_drop<T: NoCustomDrop>() {}
+            no_custom_drop::<$name>();
+        };
+        // SAFETY: Every field is `ShadowData` and the structure has no `Drop` of its own (both
+        // checked above): its values hold no pointer into a module image and drop without
+        // sleeping.
+        unsafe impl $crate::livepatch::ShadowData for $name {}
     };
 }

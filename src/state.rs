@@ -17,10 +17,18 @@
 //!   only time `klp_get_prev_state()` may be called), and [`Transition::prev_state`] is
 //!   `klp_get_prev_state()`: the state as the patches installed before this one left it.
 //!
-//! A state can own data, the C `klp_state.data`: a plain value ([`StateData`]) in a memory
-//! allocation the state owns. The next cumulative patch takes the data over with
-//! [`StateRef::take_over`], which moves it; the data is freed once, by [`StateRef::free_data`]
-//! or, if still there, when the livepatch module holding it is unloaded.
+//! A state can own data, the C `klp_state.data`: a plain value ([`StateData`]) in a `kmalloc()`
+//! allocation, as C livepatches allocate it, so C patches taking it over read the same value.
+//! The next cumulative patch takes the data over with [`StateRef::take_over`], which moves it.
+//!
+//! Which data this library allocated, and its type's layout, is recorded on the Rust side, in a
+//! ledger reached from the terminating entry of each Rust patch's state array (whose `id` is 0:
+//! the core reads nothing else of it). Data is read, written or freed only when the ledger says
+//! this library allocated it and the state still holds it; data of C livepatches (no ledger) is
+//! never interpreted or freed, only carried along to the next patch. Data left with a state is
+//! freed when the livepatch module is unloaded if the patch was disabled (or failed to enable),
+//! and left to the patch that replaced it otherwise: C cumulative patches copy the pointer
+//! without clearing the old one, and free it themselves.
 //!
 //! C header: [`include/linux/livepatch.h`](srctree/include/linux/livepatch.h)
 //!
@@ -60,6 +68,7 @@
 
 use super::{bindings, Target};
 use core::{
+    cell::Cell,
     marker::PhantomData,
     mem::{align_of, size_of},
     ptr,
@@ -104,65 +113,52 @@ pub trait StateData: FromBytes + AsBytes + Copy + 'static {}
 
 impl<T: FromBytes + AsBytes + Copy + 'static> StateData for T {}
 
-/// Identifies data allocated by [`StateRef::set_data`] ("KLPSTATE").
-const MAGIC: usize = 0x4b4c_5053_5441_5445;
+/// The `version` of the terminating entry of a Rust patch's state array, whose `data` then
+/// points at the [`Ledger`] ("KLPR").
+const LEDGER_MAGIC: c_uint = 0x4b4c_5052;
 
-/// What precedes the value in the data allocation of a state.
-#[repr(C)]
-struct Header {
-    magic: usize,
-    size: usize,
-    align: usize,
+/// The data this library allocated for one state and that the state still holds.
+struct Owned {
+    /// The allocation, or NULL.
+    data: Cell<*mut c_void>,
+    /// The size and alignment of the value in it.
+    layout: Cell<(usize, usize)>,
 }
 
-/// The data allocation of a state: a [`Header`] describing the value, then the value.
-#[repr(C)]
-struct Tagged<T> {
-    header: Header,
-    value: T,
-}
-
-/// Returns whether `data`, a non-NULL `klp_state.data`, holds a value of type `T`.
-///
-/// # Safety
-///
-/// `data` is a `klp_state.data` set by this framework (see [`StateRef`]), not freed.
-unsafe fn holds<T: StateData>(data: *mut c_void) -> bool {
-    // SAFETY: By the function's safety requirements, `data` points at a `Tagged`, whose `Header`
-    // comes first.
-    let header = unsafe { &*data.cast::<Header>() };
-    header.magic == MAGIC && header.size == size_of::<T>() && header.align == align_of::<T>()
-}
-
-/// Frees `data`, a `klp_state.data`, unless it is NULL or was not allocated by this framework.
-///
-/// # Safety
-///
-/// `data` is NULL or a `klp_state.data` set by this framework, not freed, and nothing uses it
-/// afterwards.
-unsafe fn free(data: *mut c_void) {
-    if data.is_null() {
-        return;
-    }
-    // SAFETY: `data` is a live `Tagged` (function safety requirements).
-    if unsafe { (*data.cast::<Header>()).magic } == MAGIC {
-        // SAFETY: A `Tagged` is allocated by `KBox::new`, i.e. `kmalloc()`, and its value has no
-        // destructor (`StateData: Copy`): `kfree()` releases it. Nothing uses it afterwards.
+impl Owned {
+    /// Frees the allocation, if any.
+    fn free(&self) {
+        let data = self.data.replace(ptr::null_mut());
+        // SAFETY: A non-NULL `data` is a `KBox` allocation (`kmalloc()`) of a `StateData` value,
+        // which has no destructor, owned by this entry alone (`Ledger` invariants).
         unsafe { kernel::bindings::kfree(data) };
     }
+}
+
+/// What this library knows of the data of a Rust patch's states.
+///
+/// # Invariants
+///
+/// - `owned[i]` describes entry `i` of the patch's state array; its `data`, when not NULL, is a
+///   `kmalloc()` allocation of a [`StateData`] value of layout `layout`, made by
+///   [`StateRef::set_data`] or moved here by [`StateRef::take_over`], that nothing else owns.
+/// - Accessed only by callbacks of registered patches, under the core's `klp_mutex`, or by the
+///   owning [`StateTable`] once the core has released its patch.
+struct Ledger {
+    /// Set when a post-unpatch callback ran for this patch's own transition: the patch was
+    /// disabled (or its enabling cancelled), not replaced.
+    unpatched: Cell<bool>,
+    owned: KVec<Owned>,
 }
 
 /// A state of a patch, seen from a callback: `struct klp_state`.
 ///
 /// # Invariants
 ///
-/// - `state` points at a `struct klp_state` of a registered patch, valid for `'a`, the duration
-///   of a callback. The callback runs under the core's `klp_mutex`, which serialises every access
-///   to `data` through a `StateRef`: callbacks are the only place one exists.
-/// - `data` is NULL or an allocation of a `Tagged<T>` for some [`StateData`] `T`, made by
-///   [`StateRef::set_data`] in this or another livepatch module using this framework, and owned by
-///   this `klp_state` alone: [`StateRef::take_over`] moves it. (A C livepatch modifying the same
-///   state must leave `data` alone.)
+/// `state` points at an entry of the terminated `struct klp_state` array of a registered patch
+/// (Rust or C), valid for `'a`, the duration of a callback. The callback runs under the core's
+/// `klp_mutex`, which serialises every access to `data` and to the ledgers through a `StateRef`:
+/// callbacks are the only place one exists.
 pub struct StateRef<'a> {
     state: *mut bindings::klp_state,
     _callback: PhantomData<&'a bindings::klp_state>,
@@ -193,6 +189,41 @@ impl<'a> StateRef<'a> {
         unsafe { (*self.state).data = data }
     }
 
+    /// The ledger entry of this state, if it belongs to a patch of this library.
+    fn owned(&self) -> Option<&'a Owned> {
+        let mut entry = self.state;
+        let mut after = 0;
+        // SAFETY: The array is terminated by an entry with id 0 (type invariant), as the core's
+        // own `klp_for_each_state()` requires, so every entry up to it is valid.
+        while unsafe { (*entry).id } != 0 {
+            entry = entry.wrapping_add(1);
+            after += 1;
+        }
+        // SAFETY: `entry` is the terminator, valid as above.
+        let (magic, ledger) = unsafe { ((*entry).version, (*entry).data) };
+        if magic != LEDGER_MAGIC || ledger.is_null() {
+            return None;
+        }
+        // SAFETY: A Rust patch's terminator points at its `Ledger` (`StateTable` invariants),
+        // which lives as long as the patch; C terminators are zeroed.
+        let ledger = unsafe { &*ledger.cast::<Ledger>() };
+        ledger
+            .owned
+            .len()
+            .checked_sub(after)
+            .and_then(|i| ledger.owned.get(i))
+    }
+
+    /// The data, if this library allocated it with the layout of `T` and the state holds it.
+    fn own_data<T: StateData>(&self) -> Option<*mut T> {
+        let data = self.get_data();
+        let owned = self.owned()?;
+        (!data.is_null()
+            && owned.data.get() == data
+            && owned.layout.get() == (size_of::<T>(), align_of::<T>()))
+            .then_some(data.cast())
+    }
+
     /// The state's id.
     pub fn id(&self) -> c_ulong {
         // SAFETY: `state` is valid (type invariant); the core never changes `id`.
@@ -205,68 +236,67 @@ impl<'a> StateRef<'a> {
         unsafe { (*self.state).version }
     }
 
-    /// Whether the state owns data.
+    /// Whether the state holds data (its own, or a C livepatch's).
     pub fn has_data(&self) -> bool {
         !self.get_data().is_null()
     }
 
-    /// Allocates data for the state, holding `value`; data the state owned is freed.
+    /// Allocates data for the state, holding `value`; data the state owned is freed (data of a
+    /// C livepatch is dropped from the state, not freed).
     ///
-    /// Fails with `ENOMEM` if the allocation fails; the state is then unchanged.
+    /// Fails with `ENOMEM` if the allocation fails, and with `EINVAL` for a state of a C
+    /// livepatch; the state is then unchanged.
     pub fn set_data<T: StateData>(&self, value: T) -> Result {
-        let header = Header {
-            magic: MAGIC,
-            size: size_of::<T>(),
-            align: align_of::<T>(),
-        };
-        let data = KBox::new(Tagged { header, value }, GFP_KERNEL)?;
-        let old = self.get_data();
-        self.put_data(KBox::into_raw(data).cast());
-        // SAFETY: `old` was the state's own data (type invariant), now replaced.
-        unsafe { free(old) };
+        let owned = self.owned().ok_or(EINVAL)?;
+        let data = KBox::into_raw(KBox::new(value, GFP_KERNEL)?).cast::<c_void>();
+        if owned.data.get() == self.get_data() {
+            owned.free();
+        }
+        owned.data.set(data);
+        owned.layout.set((size_of::<T>(), align_of::<T>()));
+        self.put_data(data);
         Ok(())
     }
 
-    /// The state's data, if it owns data holding a `T`.
+    /// The state's data, if it is data this library allocated, holding a `T`.
     pub fn data<T: StateData>(&self) -> Option<T> {
-        let data = self.get_data();
-        // SAFETY: `data` is the state's data, not NULL (type invariant).
-        if data.is_null() || !unsafe { holds::<T>(data) } {
-            return None;
-        }
-        // SAFETY: `data` is a `Tagged` of a type of the size and alignment of `T`, so also a
-        // `Tagged<T>`, whose value has no uninitialised bytes and is valid as a `T` (`T:
-        // FromBytes`, the writer's type: `AsBytes`).
-        Some(unsafe { ptr::read(ptr::addr_of!((*data.cast::<Tagged<T>>()).value)) })
+        // SAFETY: `own_data` returns an allocation of a value with the size and alignment of `T`,
+        // so also a valid `T` (`T: FromBytes`, the writer's type: `AsBytes`).
+        self.own_data::<T>().map(|data| unsafe { ptr::read(data) })
     }
 
     /// Replaces the value of the state's data by `value`, without allocating.
     ///
-    /// Fails with `EINVAL` if the state owns no data holding a `T`.
+    /// Fails with `EINVAL` if the state holds no data this library allocated for a `T`.
     pub fn write_data<T: StateData>(&self, value: T) -> Result {
-        let data = self.get_data();
-        // SAFETY: As in `data`.
-        if data.is_null() || !unsafe { holds::<T>(data) } {
-            return Err(EINVAL);
-        }
-        // SAFETY: As in `data`, `data` is a `Tagged<T>`, owned by the state, and accessed only
-        // under `klp_mutex` (type invariant).
-        unsafe { ptr::write(ptr::addr_of_mut!((*data.cast::<Tagged<T>>()).value), value) };
+        let data = self.own_data::<T>().ok_or(EINVAL)?;
+        // SAFETY: As in `data`; the allocation is the state's, accessed under `klp_mutex`.
+        unsafe { ptr::write(data, value) };
         Ok(())
     }
 
-    /// Frees the state's data, if any. Returns whether there was data.
+    /// Frees the state's data, if this library allocated it. Returns whether it did. Data of a C
+    /// livepatch is left alone.
     pub fn free_data(&self) -> bool {
+        let Some(owned) = self.owned() else {
+            return false;
+        };
         let data = self.get_data();
+        if data.is_null() || owned.data.get() != data {
+            return false;
+        }
+        owned.free();
         self.put_data(ptr::null_mut());
-        // SAFETY: `data` was the state's own data (type invariant); the state no longer has it.
-        unsafe { free(data) };
-        !data.is_null()
+        true
     }
 
     /// Moves the data of `prev` (usually a previous patch's state, from
     /// [`Transition::prev_state`]) to this state, whose own data is freed. `prev` is left
     /// without data. Taking over from the same state does nothing.
+    ///
+    /// Data a C livepatch allocated is carried over but stays opaque: [`StateRef::data`] does not
+    /// read it and nothing here frees it; a C patch taking it over in turn frees it. Moving data
+    /// into a C livepatch's state hands it over: the C patch frees it, as it frees its own.
     ///
     /// To hand data back when a transition is reverted, call it the other way round:
     /// `prev.take_over(&state)`.
@@ -275,11 +305,26 @@ impl<'a> StateRef<'a> {
             return;
         }
         let data = prev.get_data();
-        prev.put_data(ptr::null_mut());
-        let old = self.get_data();
+        let moved = prev
+            .owned()
+            .filter(|o| !data.is_null() && o.data.get() == data);
+        if let Some(owned) = self.owned() {
+            if owned.data.get() == self.get_data() {
+                owned.free();
+            }
+            owned.data.set(ptr::null_mut());
+            if let Some(from) = moved {
+                owned.data.set(from.data.replace(ptr::null_mut()));
+                owned.layout.set(from.layout.get());
+            }
+        } else if let Some(from) = moved {
+            // Handed over to a C livepatch, which frees it.
+            from.data.set(ptr::null_mut());
+        }
+        if moved.is_some() {
+            prev.put_data(ptr::null_mut());
+        }
         self.put_data(data);
-        // SAFETY: `old` was this state's own data, now replaced.
-        unsafe { free(old) };
     }
 }
 
@@ -344,19 +389,22 @@ impl<'a> Target<'a> {
     }
 }
 
-/// The `klp_state` array of a [`Registration`](super::Registration).
+/// The `klp_state` array of a [`Registration`](super::Registration), and its [`Ledger`].
 ///
 /// # Invariants
 ///
-/// `states` holds one entry per [`State`] of the patch, each with a non-zero id, then the zeroed
-/// terminator. The `data` of an entry is NULL or owned by it, as described for [`StateRef`].
+/// `states` holds one entry per [`State`] of the patch, each with a non-zero id, then the
+/// terminator: id 0, version [`LEDGER_MAGIC`], `data` pointing at `ledger`, which has one entry
+/// per state. The `data` of an entry is NULL, owned as `ledger` describes, or a C livepatch's.
 pub(crate) struct StateTable {
     states: KVec<Opaque<bindings::klp_state>>,
+    ledger: KBox<Ledger>,
 }
 
 impl StateTable {
     /// Builds the terminated array for `states`; fails with `EINVAL` for an id of zero.
     pub(crate) fn new(states: &[State]) -> Result<Self> {
+        let mut owned = KVec::with_capacity(states.len(), GFP_KERNEL)?;
         let mut table = KVec::with_capacity(states.len() + 1, GFP_KERNEL)?;
         for state in states {
             if state.id == 0 {
@@ -368,26 +416,76 @@ impl StateTable {
                 data: ptr::null_mut(),
             };
             table.push(Opaque::new(state), GFP_KERNEL)?;
+            owned.push(
+                Owned {
+                    data: Cell::new(ptr::null_mut()),
+                    layout: Cell::new((0, 0)),
+                },
+                GFP_KERNEL,
+            )?;
         }
-        table.push(Opaque::new(bindings::klp_state::default()), GFP_KERNEL)?;
-        // INVARIANT: Non-zero ids, then the terminator; no data.
-        Ok(Self { states: table })
+        let ledger = KBox::new(
+            Ledger {
+                unpatched: Cell::new(false),
+                owned,
+            },
+            GFP_KERNEL,
+        )?;
+        let terminator = bindings::klp_state {
+            id: 0,
+            version: LEDGER_MAGIC,
+            data: ptr::from_ref::<Ledger>(&ledger).cast_mut().cast(),
+        };
+        table.push(Opaque::new(terminator), GFP_KERNEL)?;
+        // INVARIANT: Non-zero ids, then the terminator pointing at the ledger; no data.
+        Ok(Self {
+            states: table,
+            ledger,
+        })
     }
 
     /// The array, for `klp_patch.states`.
     pub(crate) fn as_ptr(&self) -> *mut bindings::klp_state {
         Opaque::raw_get(self.states.as_ptr())
     }
+
+    /// Whether the patch has states.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.ledger.owned.is_empty()
+    }
+
+    /// Records that a post-unpatch callback ran for the patch's own transition.
+    ///
+    /// # Safety
+    ///
+    /// `patch` is a registered patch of this library, and the caller is a callback of it.
+    pub(crate) unsafe fn mark_unpatched(patch: *mut bindings::klp_patch) {
+        // SAFETY: A patch of this library has a `StateTable`; its terminator follows the entries.
+        let mut entry = unsafe { (*patch).states };
+        // SAFETY: The array is terminated (type invariants).
+        while unsafe { (*entry).id } != 0 {
+            entry = entry.wrapping_add(1);
+        }
+        // SAFETY: The terminator points at the ledger (type invariants), accessed under
+        // `klp_mutex` by callbacks.
+        unsafe { (*(*entry).data.cast::<Ledger>()).unpatched.set(true) };
+    }
+
+    /// Frees the data the states still own: the patch failed to enable.
+    pub(crate) fn free_owned(&self) {
+        for owned in self.ledger.owned.iter() {
+            owned.free();
+        }
+    }
 }
 
 impl Drop for StateTable {
     fn drop(&mut self) {
-        // The patch has been released by the core (see `Registration`): data still owned by a
-        // state (not freed by a callback, not taken over by another patch) is freed here.
-        for state in self.states.iter() {
-            // SAFETY: The core no longer uses the patch, so nothing else accesses the entry;
-            // its `data` is NULL or owned by it (type invariant), and dropped with the table.
-            unsafe { free((*state.get()).data) };
+        // The core has released the patch (see `Registration`). Disabled: nothing can have taken
+        // the data over, free what is still owned. Replaced: the replacing patch holds the data
+        // now (a C one copies the pointer and frees it itself), leave it.
+        if self.ledger.unpatched.get() {
+            self.free_owned();
         }
     }
 }

@@ -18,7 +18,7 @@
 //! C headers: [`include/linux/syscalls.h`](srctree/include/linux/syscalls.h),
 //! [`arch/x86/include/asm/ptrace.h`](srctree/arch/x86/include/asm/ptrace.h)
 
-use super::{bindings, FfiArg};
+use super::{bindings, FfiArg, FromRaw};
 use kernel::types::Opaque;
 
 /// The user registers saved on system call entry (`struct pt_regs`), as a syscall entry point
@@ -40,10 +40,14 @@ impl PtRegs {
     }
 }
 
-// SAFETY: A `const struct pt_regs *` argument of a syscall entry point is valid for the call,
-// which `FfiArg::from_raw`'s contract limits the reference to.
-unsafe impl<'a> FfiArg for &'a PtRegs {
+// SAFETY: `const struct pt_regs *`.
+unsafe impl FfiArg for &PtRegs {
     type Raw = *const bindings::pt_regs;
+}
+
+// SAFETY: A `const struct pt_regs *` argument of a syscall entry point is valid for the call,
+// which `'call` is limited to.
+unsafe impl<'call> FromRaw<'call> for &'call PtRegs {
     unsafe fn from_raw(raw: Self::Raw) -> Self {
         // SAFETY: `PtRegs` is a transparent wrapper of `Opaque<pt_regs>`; the caller guarantees
         // `raw` is the argument of a running call.

@@ -19,7 +19,7 @@ use kernel::{c_str, prelude::*};
 use livepatch::{
     targets::livepatch_shadow_mod::dummy as Dummy,
     time::{jiffies, msecs_to_jiffies},
-    Func, Gfp, Object, Patch, Ptr, ShadowDtor,
+    Func, Gfp, Object, Patch, Ptr, Shadow, ShadowDtor,
 };
 
 module_livepatch! {
@@ -37,13 +37,15 @@ const CLEANUP_PERIOD: u32 = 3 * ALLOC_PERIOD;
 /// Dummies expire after a few cleanup instances.
 const EXPIRE_PERIOD: u32 = 4 * CLEANUP_PERIOD;
 
-/// The memory `dummy_alloc()` allocates and forgets: freed when the shadow variable is.
-pub struct Leak(KBox<i32>);
-
-klp_shadow! {
-    /// Shadow variable enums: `SV_LEAK`.
-    static SV_LEAK: Shadow<Leak> = 1;
+klp_shadow_data! {
+    /// The memory `dummy_alloc()` allocates and forgets: freed when the shadow variable is.
+    pub struct Leak(KBox<i32>);
 }
+
+/// Shadow variable enums: `SV_LEAK`.
+// SAFETY: Id 1 is used by this module and `livepatch_shadow_fix2` only (`livepatch-shadow-mod.c`
+// uses no shadow variable), both for a `Leak`.
+static SV_LEAK: Shadow<Leak> = unsafe { Shadow::new(1) };
 
 /// `livepatch_fix1_dummy_leak_dtor()`: reports the leak it prevents; dropping the `Leak` frees
 /// it.
@@ -95,10 +97,11 @@ klp_func! {
 klp_func! {
     /// Replaces `dummy_free()`: frees the dummy's `SV_LEAK` shadow variable, if it has one
     /// (dummies allocated before this livepatch was loaded do not).
-    fn livepatch_fix1_dummy_free(d: Option<KBox<Dummy>>) {
-        let Some(d) = d else {
-            return;
-        };
+    fn livepatch_fix1_dummy_free(d: *mut Dummy) {
+        // SAFETY: `dummy_free()` of `livepatch-shadow-mod.c` owns its argument and `kfree()`s it:
+        // `cleanup_work_func()` and `livepatch_shadow_mod_exit()` pass a dummy they have just
+        // unlinked from `dummy_list`, allocated by `dummy_alloc()` with `kzalloc()`, never NULL.
+        let d = unsafe { KBox::from_raw(d) };
         if SV_LEAK.exists(&*d) {
             SV_LEAK.free_with::<LeakDtor>(&*d);
         } else {

@@ -21,7 +21,7 @@ use core::{
 use kernel::{c_str, ffi::c_ulong, prelude::*};
 use livepatch::{
     targets::livepatch_shadow_mod::dummy as Dummy, time::time_after, Func, Gfp, Object, Patch, Ptr,
-    ShadowDtor,
+    Shadow, ShadowDtor,
 };
 
 module_livepatch! {
@@ -32,17 +32,18 @@ module_livepatch! {
     license: "GPL",
 }
 
-/// The memory `dummy_alloc()` leaks, as `livepatch_shadow_fix1` keeps it.
-pub struct Leak(KBox<i32>);
+klp_shadow_data! {
+    /// The memory `dummy_alloc()` leaks, as `livepatch_shadow_fix1` keeps it.
+    pub struct Leak(KBox<i32>);
+}
 
-klp_shadow! {
-    /// Shadow variable enums: `SV_LEAK`, shared with `livepatch_shadow_fix1`.
-    static SV_LEAK: Shadow<Leak> = 1;
-}
-klp_shadow! {
-    /// Shadow variable enums: `SV_COUNTER`.
-    static SV_COUNTER: Shadow<AtomicI32> = 2;
-}
+/// Shadow variable enums: `SV_LEAK`, shared with `livepatch_shadow_fix1`.
+// SAFETY: Id 1 is used by this module and `livepatch_shadow_fix1` only (`livepatch-shadow-mod.c`
+// uses no shadow variable), both for a `Leak` of the same layout.
+static SV_LEAK: Shadow<Leak> = unsafe { Shadow::new(1) };
+/// Shadow variable enums: `SV_COUNTER`.
+// SAFETY: Id 2 is used by this module only, for an `AtomicI32`.
+static SV_COUNTER: Shadow<AtomicI32> = unsafe { Shadow::new(2) };
 
 /// `livepatch_fix2_dummy_leak_dtor()`.
 struct LeakDtor;
@@ -60,7 +61,11 @@ impl ShadowDtor<Leak> for LeakDtor {
 klp_func! {
     /// Replaces `dummy_check()`: counts the checks of in-flight dummies in a `SV_COUNTER`,
     /// attached on the first check.
-    fn livepatch_fix2_dummy_check(d: &Dummy, jiffies: c_ulong) -> bool {
+    fn livepatch_fix2_dummy_check(d: *mut Dummy, jiffies: c_ulong) -> bool {
+        // SAFETY: `cleanup_work_func()` of `livepatch-shadow-mod.c`, the only caller of
+        // `dummy_check()`, passes a dummy of `dummy_list` while holding `dummy_list_mutex`, under
+        // which every dummy is accessed: it is valid and nobody writes it during the call.
+        let d = unsafe { &*d };
         // On failure (GFP_NOWAIT), the check is not counted, as in C.
         let _ = SV_COUNTER.get_or_alloc(
             d,
@@ -74,10 +79,11 @@ klp_func! {
 
 klp_func! {
     /// Replaces `dummy_free()`: fix1's leak fix, then prints and frees the check counter.
-    fn livepatch_fix2_dummy_free(d: Option<KBox<Dummy>>) {
-        let Some(d) = d else {
-            return;
-        };
+    fn livepatch_fix2_dummy_free(d: *mut Dummy) {
+        // SAFETY: `dummy_free()` of `livepatch-shadow-mod.c` owns its argument and `kfree()`s it:
+        // `cleanup_work_func()` and `livepatch_shadow_mod_exit()` pass a dummy they have just
+        // unlinked from `dummy_list`, allocated by `dummy_alloc()` with `kzalloc()`, never NULL.
+        let d = unsafe { KBox::from_raw(d) };
         if SV_LEAK.exists(&*d) {
             SV_LEAK.free_with::<LeakDtor>(&*d);
         } else {

@@ -41,7 +41,7 @@ for f in parm parmtype; do
 	[[ -n "$rust" && "$rust" == "$c" ]] || die "modinfo $f: rust '$rust', C '$c'"
 done
 types=$(modinfo -F parmtype test_modules/$LP.ko | sort | tr '\n' ' ')
-[[ "$types" == "flag:bool hidden:int mod_pre_patch_ret:int values:array of int vmlinux_pre_patch_ret:int " ]] ||
+[[ "$types" == "check_reads:bool defaults:array of int flag:bool hidden:int mod_pre_patch_ret:int values:array of int vmlinux_pre_patch_ret:int " ]] ||
 	die "parmtype: $types"
 load_lp $LP values=3,-1,2 flag=Y
 [[ "$(stat -c %A $P/vmlinux_pre_patch_ret)" == "-rw-r--r--" ]] || die "vmlinux_pre_patch_ret rights"
@@ -83,6 +83,22 @@ insmod: ERROR: could not insert module test_modules/$LP.ko: Invalid parameters
 $LP: \`maybe' invalid for parameter \`flag'
 insmod: ERROR: could not insert module test_modules/$LP.ko: Invalid parameters
 % insmod test_modules/$LP.ko
+$(enable_disable_log)"
+
+start_test "rust params: array defaults; reads nest and work in atomic context"
+
+# The array defaults show in sysfs and to Rust (they were ignored: empty); an
+# array read inside another and scalar reads under a spinlock neither deadlock
+# (insmod hung in D state) nor sleep (the debug kernel reported "sleeping
+# function called from invalid context").
+load_lp $LP check_reads=1
+[[ "$(cat $P/defaults)" == "1,2,3,4" ]] || die "defaults: '$(cat $P/defaults)'"
+[[ "$(cat $P/values)" == "" ]] || die "values without defaults: '$(cat $P/values)'"
+disable_lp $LP
+unload_lp $LP
+
+check_result "% insmod test_modules/$LP.ko check_reads=1
+$LP: parameter reads: atomic (7, false, 4, Some(4), None), nested (0, 10, 7)
 $(enable_disable_log)"
 
 exit 0

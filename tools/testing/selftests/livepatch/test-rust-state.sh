@@ -52,6 +52,32 @@ livepatch: '$1': unpatching complete
 % rmmod $1"
 }
 
+# state_takeover_log MOD [DIR]: loading MOD (from DIR, test_modules by
+# default), which takes the state over from the patch it replaces.
+state_takeover_log() {
+	echo "% insmod ${2:-test_modules}/$1.ko
+livepatch: enabling patch '$1'
+livepatch: '$1': initializing patching transition
+$1: pre_patch_callback: vmlinux
+$1: allocate_loglevel_state: space to store console_loglevel already allocated
+livepatch: '$1': starting patching transition
+livepatch: '$1': completing patching transition
+$1: post_patch_callback: vmlinux
+$1: fix_console_loglevel: taking over the console_loglevel change
+livepatch: '$1': patching complete"
+}
+
+# load_c_lp MOD: load the tarball's C module MOD from c_modules/ (its name
+# is the Rust port's, so load_lp cannot tell them apart) and wait for the
+# end of its transition.
+load_c_lp() {
+	log "% insmod c_modules/$1.ko"
+	insmod "c_modules/$1.ko" || die "failed to load c_modules/$1.ko"
+	loop_until "[[ -e /sys/kernel/livepatch/$1/transition ]]" &&
+		loop_until "[[ \$(cat /sys/kernel/livepatch/$1/transition) == 0 ]]" ||
+		die "failed to complete transition of $1"
+}
+
 # klp_is_state_compatible(): a cumulative patch (replace) must handle every
 # state of the installed patches; a non-cumulative one may leave them alone.
 start_test "a cumulative livepatch without an installed state is refused with -EINVAL"
@@ -102,17 +128,60 @@ echo "$saved_printk" > $PRINTK
 unload_lp $MOD_STATE2
 
 check_result "$(state_enable_log $MOD_STATE)
-% insmod test_modules/$MOD_STATE2.ko
-livepatch: enabling patch '$MOD_STATE2'
-livepatch: '$MOD_STATE2': initializing patching transition
-$MOD_STATE2: pre_patch_callback: vmlinux
-$MOD_STATE2: allocate_loglevel_state: space to store console_loglevel already allocated
-livepatch: '$MOD_STATE2': starting patching transition
-livepatch: '$MOD_STATE2': completing patching transition
-$MOD_STATE2: post_patch_callback: vmlinux
-$MOD_STATE2: fix_console_loglevel: taking over the console_loglevel change
-livepatch: '$MOD_STATE2': patching complete
+$(state_takeover_log $MOD_STATE2)
 % rmmod $MOD_STATE
 $(state_disable_log $MOD_STATE2)"
+
+# Mixed languages. The C cumulative patches copy the previous patch's data
+# pointer without clearing it, and free it when disabled; a Rust patch reads
+# and frees only data it allocated. Rust then C: the replaced Rust module
+# must not free the data the C patch took over (it did: a double free, a
+# WARNING in free_large_kmalloc() and an Oops in the slab allocator).
+start_test "state data of a Rust patch taken over by the C test_klp_state2"
+
+saved_printk=$(cat $PRINTK)
+echo 6 > $PRINTK
+load_lp $MOD_STATE
+load_c_lp $MOD_STATE2
+unload_lp $MOD_STATE
+level_patched=$(console_loglevel)
+disable_lp $MOD_STATE2
+level=$(console_loglevel)
+echo "$saved_printk" > $PRINTK
+[[ "$level_patched" == $MOTORMOUTH ]] || die "console_loglevel lost by the take-over: $level_patched"
+[[ "$level" == 6 ]] || die "console_loglevel not restored by the C patch: $level, expected 6"
+unload_lp $MOD_STATE2
+
+check_result "$(state_enable_log $MOD_STATE)
+$(state_takeover_log $MOD_STATE2 c_modules)
+% rmmod $MOD_STATE
+$(state_disable_log $MOD_STATE2)"
+
+# C then Rust then C: the Rust patch carries the C data along without reading
+# or freeing it (it read a 24-byte header from the 4-byte C allocation), and
+# the next C patch takes it over, restores the level and frees it.
+start_test "state data of a C patch carried by the Rust test_klp_state2 to the C test_klp_state3"
+
+MOD_STATE3=test_klp_state3
+echo 6 > $PRINTK
+load_c_lp $MOD_STATE
+load_lp $MOD_STATE2
+unload_lp $MOD_STATE
+load_c_lp $MOD_STATE3
+unload_lp $MOD_STATE2
+level_patched=$(console_loglevel)
+disable_lp $MOD_STATE3
+level=$(console_loglevel)
+echo "$saved_printk" > $PRINTK
+[[ "$level_patched" == $MOTORMOUTH ]] || die "console_loglevel lost by the take-overs: $level_patched"
+[[ "$level" == 6 ]] || die "console_loglevel not restored by the C patch: $level, expected 6"
+unload_lp $MOD_STATE3
+
+check_result "$(state_enable_log $MOD_STATE | sed "s|test_modules/$MOD_STATE|c_modules/$MOD_STATE|")
+$(state_takeover_log $MOD_STATE2)
+% rmmod $MOD_STATE
+$(state_takeover_log $MOD_STATE3 c_modules)
+% rmmod $MOD_STATE2
+$(state_disable_log $MOD_STATE3)"
 
 exit 0

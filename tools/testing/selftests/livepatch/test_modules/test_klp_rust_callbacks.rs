@@ -29,8 +29,10 @@ module_livepatch! {
         vmlinux_pre_patch_ret: i32 = 0, 0o644, "vmlinux pre_patch_callback return (default=0)";
         mod_pre_patch_ret: i32 = 0, 0o644, "module targets pre_patch_callback return (default=0)";
         flag: bool = false, 0o600, "a bool parameter, for the parameter tests";
-        values: [i32; 4] = [0; 4], 0o444, "an int array parameter, for the parameter tests";
+        values: [i32; 4] = [], 0o444, "an int array parameter, for the parameter tests";
+        defaults: [i32; 4] = [1, 2, 3, 4], 0o444, "an int array parameter with default values";
         hidden: i32 = 7, 0, "a parameter not in sysfs, for the parameter tests";
+        check_reads: bool = false, 0, "check parameter reads when loaded (nested, atomic context)";
     },
 }
 
@@ -106,7 +108,33 @@ klp_func! {
     }
 }
 
+/// Reads parameters nested in an array read, and under a spinlock (atomic context), and prints
+/// what it read, for `test-rust-params.sh`.
+fn check_param_reads() -> Result {
+    kernel::stack_pin_init!(let lock = kernel::new_spinlock!((), "check_param_reads"));
+    let atomic = {
+        let _guard = lock.lock();
+        (
+            hidden.get(),
+            flag.get(),
+            defaults.len(),
+            defaults.get(3),
+            values.get(9),
+        )
+    };
+    let nested = values.with(|v| defaults.with(|d| (v.len(), d.iter().sum::<i32>(), hidden.get())));
+    pr_info!(
+        "parameter reads: atomic {:?}, nested {:?}\n",
+        atomic,
+        nested
+    );
+    Ok(())
+}
+
 fn patch() -> Result<Patch> {
+    if check_reads.get() {
+        check_param_reads()?;
+    }
     let module_ret = || mod_pre_patch_ret.get();
     let busy = Object::module(c_str!("test_klp_callbacks_busy"))
         .func(Func::new(c_str!("busymod_work_func"), patched_work_func));

@@ -20,7 +20,7 @@ use core::{
     sync::atomic::{AtomicUsize, Ordering},
 };
 use kernel::{error::code::*, prelude::*};
-use livepatch::{Gfp, ShadowDtor};
+use livepatch::{Gfp, Shadow, ShadowData, ShadowDtor};
 
 module! {
     type: TestKlpRustShadow,
@@ -46,6 +46,13 @@ impl Drop for Tracked {
     }
 }
 
+// SAFETY: A `Tracked` owns a `KBox` and its drop only increments an atomic: it does not sleep. Its
+// drop reaches the module's static `DROPS`: it runs only from this module's `SV_TRACKED` calls
+// (free, or the last `with` reader), and `run()` frees every `SV_TRACKED` variable before the
+// module can be unloaded. (`klp_shadow_data!` refuses a custom `Drop`: this counter is what the
+// test observes.)
+unsafe impl ShadowData for Tracked {}
+
 /// Counts destructor calls.
 struct CountDtor;
 
@@ -58,15 +65,12 @@ impl ShadowDtor<Tracked> for CountDtor {
     }
 }
 
-klp_shadow! {
-    static SV_BYTE: Shadow<u8> = 0x7501;
-}
-klp_shadow! {
-    static SV_ARRAY: Shadow<[u64; 4]> = 0x7502;
-}
-klp_shadow! {
-    static SV_TRACKED: Shadow<Tracked> = 0x7503;
-}
+// SAFETY: Ids 0x7501 to 0x7503 are used by this test module only, each for one type.
+static SV_BYTE: Shadow<u8> = unsafe { Shadow::new(0x7501) };
+// SAFETY: As above.
+static SV_ARRAY: Shadow<[u64; 4]> = unsafe { Shadow::new(0x7502) };
+// SAFETY: As above.
+static SV_TRACKED: Shadow<Tracked> = unsafe { Shadow::new(0x7503) };
 
 /// Checks `cond`, printing `what` and the outcome.
 fn check(what: &str, cond: bool) -> Result {

@@ -60,14 +60,13 @@ fn addr<T>(v: &T) -> usize {
 /// A shadow variable: the address of a "new field" of an object (`char *` or `int *` in C).
 type Field = usize;
 
-klp_shadow! {
-    /// The `char` fields added to the test objects.
-    static SV_ID1: Shadow<Field> = 0x1234;
-}
-klp_shadow! {
-    /// The `int` fields added to the test objects.
-    static SV_ID2: Shadow<Field> = 0x1235;
-}
+/// The `char` fields added to the test objects.
+// SAFETY: Ids 0x1234 and 0x1235 are used by this test module only (the C `test_klp_shadow_vars`
+// is never loaded with it), for a `Field`.
+static SV_ID1: Shadow<Field> = unsafe { Shadow::new(0x1234) };
+/// The `int` fields added to the test objects.
+// SAFETY: As above.
+static SV_ID2: Shadow<Field> = unsafe { Shadow::new(0x1235) };
 
 /// Number of objects we simulate that need shadow variables.
 const NUM_OBJS: usize = 3;

@@ -28,7 +28,7 @@ module_livepatch! {
     description: "Livepatch test: syscall transition",
     license: "GPL",
     params: {
-        klp_pids: [i32; NR_CPUS] = [0; NR_CPUS], 0, "Array of pids to be transitioned to livepatched state.";
+        klp_pids: [i32; NR_CPUS] = [], 0, "Array of pids to be transitioned to livepatched state.";
     },
 }
 
