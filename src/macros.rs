@@ -46,8 +46,8 @@ macro_rules! klp_func {
                 fn body($($arg: $ty),*) $(-> $ret)? $body
                 // The arguments borrow from this local: a parameter type whose lifetime would
                 // outlive the call does not build.
-                // SAFETY: A local of the replacement function, as `CallScope::new` requires.
                 let _arguments_live_only_during_the_call =
+                    // SAFETY: A local of the replacement function, as `CallScope::new` requires.
                     unsafe { $crate::livepatch::CallScope::new() };
                 body($(
                     // SAFETY: The livepatch core calls this function in place of the replaced

@@ -137,7 +137,7 @@ $(state_disable_log $MOD_STATE2)"
 # and frees only data it allocated. Rust then C: the replaced Rust module
 # must not free the data the C patch took over (it did: a double free, a
 # WARNING in free_large_kmalloc() and an Oops in the slab allocator).
-start_test "state data of a Rust patch taken over by the C test_klp_state2"
+start_test "state data of a Rust patch taken over by a C cumulative patch"
 
 saved_printk=$(cat $PRINTK)
 echo 6 > $PRINTK
@@ -160,7 +160,7 @@ $(state_disable_log $MOD_STATE2)"
 # C then Rust then C: the Rust patch carries the C data along without reading
 # or freeing it (it read a 24-byte header from the 4-byte C allocation), and
 # the next C patch takes it over, restores the level and frees it.
-start_test "state data of a C patch carried by the Rust test_klp_state2 to the C test_klp_state3"
+start_test "state data of a C patch carried by a Rust cumulative patch to the next C one"
 
 MOD_STATE3=test_klp_state3
 echo 6 > $PRINTK
