@@ -31,6 +31,7 @@ mod macros;
 pub mod params;
 mod patch;
 pub mod printk;
+pub mod rcu;
 #[macro_use]
 pub mod seq_file;
 pub mod state;

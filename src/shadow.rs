@@ -269,15 +269,12 @@ impl<T> ShadowDtor<T> for () {
     fn destroy(_obj: *const c_void, _value: &T) {}
 }
 
-/// Runs `f` with preemption disabled: an RCU read-side critical section.
+/// Runs `f` in an RCU read-side critical section.
 ///
 /// The core frees shadow variables with `kfree_rcu()`, so memory found by `klp_shadow_get()` in
-/// such a section stays valid until it ends. 6.12's `kernel` crate has no RCU guard and
-/// `rcu_read_lock()` is inline C; holding a spinlock is a read-side critical section for every
-/// RCU flavour (it disables preemption, or takes `rcu_read_lock()` on PREEMPT_RT).
+/// such a section stays valid until it ends.
 fn rcu_read_section<R>(f: impl FnOnce() -> R) -> R {
-    kernel::stack_pin_init!(let lock = kernel::new_spinlock!((), "klp_shadow_rcu"));
-    let _guard = lock.lock();
+    let _guard = super::rcu::read_lock();
     f()
 }
 
@@ -446,7 +443,7 @@ impl<T: ShadowData> Shadow<T> {
 
     /// Calls `f` with `obj`'s shadow variable, or returns `None` if it has none.
     ///
-    /// `f` runs with preemption disabled and must not sleep. The variable may be freed
+    /// `f` runs in an RCU read-side critical section and must not sleep. The variable may be freed
     /// meanwhile (even by `f`): the value is then dropped when `f` returns.
     pub fn with<R>(&self, obj: impl ShadowObj, f: impl FnOnce(&T) -> R) -> Option<R> {
         let obj = obj.shadow_addr().cast_mut();
