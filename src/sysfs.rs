@@ -58,6 +58,19 @@ pub struct RoAttribute {
 // SAFETY: sysfs only reads the attribute; `show` is a plain function.
 unsafe impl Sync for RoAttribute {}
 
+/// The lockdep class of the files of every [`RoAttribute`] (`attribute.key`, with
+/// `CONFIG_DEBUG_LOCK_ALLOC`): lockdep requires keys in static storage, which the attribute's own
+/// `skey` is not when the attribute was leaked from the heap.
+#[cfg(CONFIG_DEBUG_LOCK_ALLOC)]
+struct AttrKey(Opaque<bindings::lock_class_key>);
+
+// SAFETY: Only lockdep uses the key, with its own synchronisation.
+#[cfg(CONFIG_DEBUG_LOCK_ALLOC)]
+unsafe impl Sync for AttrKey {}
+
+#[cfg(CONFIG_DEBUG_LOCK_ALLOC)]
+static ATTR_KEY: AttrKey = AttrKey(Opaque::uninit());
+
 impl RoAttribute {
     /// The attribute `name`, mode `0444`, printed by `show` (`__ATTR_RO(name)`).
     pub const fn new(name: &'static CStr, show: fn(&mut AttrWriter<'_>) -> Result) -> Self {
@@ -66,6 +79,12 @@ impl RoAttribute {
                 attr: bindings::attribute {
                     name: name.as_char_ptr(),
                     mode: 0o444,
+                    #[cfg(CONFIG_DEBUG_LOCK_ALLOC)]
+                    key: ATTR_KEY.0.get(),
+                    // SAFETY: The other fields, present with `CONFIG_DEBUG_LOCK_ALLOC`, are
+                    // integers (`ignore_lockdep`: 0, lockdep on) and the unused `skey`: all-zero
+                    // is valid for them.
+                    ..unsafe { core::mem::zeroed() }
                 },
                 show: Some(show_shim),
                 store: None,
