@@ -54,4 +54,4 @@ pub use seq_file::SeqFile;
 pub use shadow::{Gfp, NewShadow, Shadow, ShadowData, ShadowDtor, ShadowObj};
 pub use state::{State, StateData, StateRef, Transition};
 pub use syscall::{current_pid, current_tgid_vnr, PtRegs};
-pub use sysfs::{AttrWriter, KernelDir, RoAttribute};
+pub use sysfs::{AttrWriter, RoAttribute};

@@ -543,14 +543,13 @@ impl Patch {
     /// Keeps `value` until the livepatch module is unloaded, then drops it.
     ///
     /// For what the module needs while it is loaded and releases on unload, as C's module exit
-    /// function would: a sysfs directory, a `free_all` of shadow variables in a `Drop`. It is
-    /// dropped after the core has released the patch (or when registration fails).
+    /// function would: a `free_all` of shadow variables in a `Drop`, say. It is dropped after the
+    /// core has released the patch (or when registration fails).
     ///
     /// # Examples
     ///
     /// ```ignore
-    /// let dir = KernelDir::new(c_str!("test_klp_syscall"), &NPIDS)?;
-    /// Ok(Patch::new().object(object).keep(dir))
+    /// Patch::new().object(object).keep(FreeAllLeaks)
     /// ```
     pub fn keep<T: Send + Sync + 'static>(mut self, value: T) -> Self {
         let pushed = Arc::new(value, GFP_KERNEL)
@@ -560,6 +559,35 @@ impl Patch {
             self.error.get_or_insert(e);
         }
         self
+    }
+
+    /// Creates the directory `/sys/kernel/<name>` with the read-only `files`, removed when the
+    /// module is unloaded (`kobject_create_and_add(name, kernel_kobj)`, `sysfs_create_file()`).
+    ///
+    /// The patch owns the directory: its files call this module's code, so nothing may keep it
+    /// past the module's unloading (a directory a module could `forget` would).
+    ///
+    /// # Examples
+    ///
+    /// ```ignore
+    /// static NPIDS_ATTR: RoAttribute = RoAttribute::new(c_str!("npids"), npids_show);
+    ///
+    /// Patch::new().object(object).kernel_dir(c_str!("test_klp_syscall"), &[&NPIDS_ATTR])
+    /// ```
+    pub fn kernel_dir(mut self, name: &CStr, files: &[&'static super::RoAttribute]) -> Self {
+        let dir = super::sysfs::KernelDir::create(name).and_then(|dir| {
+            for file in files {
+                dir.create_file(file)?;
+            }
+            Ok(dir)
+        });
+        match dir {
+            Ok(dir) => self.keep(dir),
+            Err(e) => {
+                self.error.get_or_insert(e);
+                self
+            }
+        }
     }
 
     /// Atomic replace: when enabled, this patch replaces all patches enabled before it, which

@@ -121,10 +121,14 @@ unsafe extern "C" fn show_shim(
 
 /// A directory `/sys/kernel/<name>`, removed with its files when dropped.
 ///
+/// Only a [`Patch`](super::Patch) owns one ([`Patch::kernel_dir`](super::Patch::kernel_dir)),
+/// dropped when the module is unloaded: a directory that outlived the module would call freed
+/// code from its `show()` functions.
+///
 /// # Invariants
 ///
 /// `kobj` is a kobject made by `kobject_create_and_add()`, of which this owns one reference.
-pub struct KernelDir {
+pub(crate) struct KernelDir {
     kobj: NonNull<bindings::kobject>,
 }
 
@@ -135,7 +139,7 @@ unsafe impl Sync for KernelDir {}
 
 impl KernelDir {
     /// Creates `/sys/kernel/<name>` (`kobject_create_and_add(name, kernel_kobj)`).
-    pub fn create(name: &CStr) -> Result<Self> {
+    pub(crate) fn create(name: &CStr) -> Result<Self> {
         // SAFETY: `kernel_kobj` is set up at boot and never changes; `name` is a C string, which
         // the kobject copies.
         let kobj =
@@ -146,7 +150,7 @@ impl KernelDir {
     }
 
     /// Adds the read-only file `attr` to the directory (`sysfs_create_file()`).
-    pub fn create_file(&self, attr: &'static RoAttribute) -> Result {
+    pub(crate) fn create_file(&self, attr: &'static RoAttribute) -> Result {
         // SAFETY: `kobj` is alive (type invariant); `attr` is `'static`, as sysfs requires.
         kernel::error::to_result(unsafe {
             bindings::sysfs_create_file_ns(

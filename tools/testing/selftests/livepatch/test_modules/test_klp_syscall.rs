@@ -17,8 +17,7 @@ use core::{
 };
 use kernel::{c_str, prelude::*};
 use livepatch::{
-    current_pid, current_tgid_vnr, AttrWriter, Func, KernelDir, Object, Patch, PtRegs, RoAttribute,
-    NR_CPUS,
+    current_pid, current_tgid_vnr, AttrWriter, Func, Object, Patch, PtRegs, RoAttribute, NR_CPUS,
 };
 
 module_livepatch! {
@@ -64,8 +63,6 @@ klp_func! {
 }
 
 fn patch() -> Result<Patch> {
-    let dir = KernelDir::create(c_str!("test_klp_syscall"))?;
-    dir.create_file(&NPIDS_ATTR)?;
     // Save the number of pids to transition to livepatched state before the number of pending
     // pids is decremented.
     let n = klp_pids.with(|pids| {
@@ -80,5 +77,5 @@ fn patch() -> Result<Patch> {
     Ok(Patch::new()
         .object(Object::vmlinux().func(Func::new(c_str!("__x64_sys_getpid"), lp_sys_getpid)))
         // The directory lives until the module is unloaded.
-        .keep(dir))
+        .kernel_dir(c_str!("test_klp_syscall"), &[&NPIDS_ATTR]))
 }
