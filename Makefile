@@ -9,6 +9,7 @@
 #   make -s kdir  print the kernel build directory
 #   make modules  build the Rust modules against $(KDIR)
 #   make vm CMD='...'  run a command in the VM, in this directory, with the modules built
+#   make compile-fail  modules that must not build, and their twins that must
 #   make bench    C twin vs Rust port: module sizes, /proc/cmdline read cost in the VM
 #   make clippy   build the modules with CLIPPY=1
 #   make fmt / make fmtcheck   rustfmt with the kernel's .rustfmt.toml
@@ -29,7 +30,7 @@ KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=-19 RUSTC=/usr/bin/rustc \
 	RUSTFMT=/usr/bin/rustfmt CLIPPY_DRIVER=/usr/bin/clippy-driver \
 	BINDGEN=$(LAB_CACHE)/cargo/bin/bindgen
 
-.PHONY: all modules clippy bindings kernel kdir deps demo check bench vm fmt fmtcheck clean
+.PHONY: all modules clippy bindings kernel kdir deps demo check bench vm fmt fmtcheck clean compile-fail
 all: modules
 
 deps:
@@ -61,13 +62,17 @@ demo: modules
 check:
 	@$(LAB)/check.sh
 
+compile-fail: bindings
+	@$(LAB)/compile-fail.sh
+
 bench:
 	@$(LAB)/bench.sh
 
 vm: modules
 	@$(LAB)/vm.sh "$(CMD)"
 
-RUST_SOURCES = $(shell git ls-files --cached --others --exclude-standard '*.rs' 2>/dev/null || find . -name '*.rs')
+# Not the compile-fail cases: each is two modules in one file (see scripts/compile-fail.sh).
+RUST_SOURCES = $(filter-out %/compile_fail/%,$(shell git ls-files --cached --others --exclude-standard '*.rs' 2>/dev/null || find . -name '*.rs'))
 fmt:
 	rustfmt --edition 2021 --config-path $(KSRC)/.rustfmt.toml $(RUST_SOURCES)
 

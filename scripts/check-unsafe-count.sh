@@ -17,7 +17,7 @@ while IFS= read -r f; do
 	counted[$f]=$n
 	grep -qF "| \`$f\` | $n |" README.md ||
 		{ echo "$f: $n unsafe, not listed with that count in README.md"; status=1; }
-done < <(git ls-files --cached --others --exclude-standard 'samples/*.rs' 'tools/*.rs')
+done < <(git ls-files --cached --others --exclude-standard 'samples/*.rs' 'tools/*.rs' | grep -v /compile_fail/)
 # Rows for files that no longer hold any.
 while IFS= read -r f; do
 	[ -n "${counted[$f]:-}" ] || { echo "README.md lists $f, which holds no unsafe"; status=1; }

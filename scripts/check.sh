@@ -42,6 +42,15 @@ check "rustfmt --check with the kernel's .rustfmt.toml" make -s fmtcheck
 check "unsafe in samples and test modules: each has a SAFETY comment and is counted in the README" \
 	bash scripts/check-unsafe-count.sh
 check "every unsafe block and impl in src/ has a SAFETY comment" bash scripts/check-safety.sh src
+# Compile-time checks: each case must not build, and its twin must.
+while IFS= read -r line; do
+	case "$line" in
+	"ok      "*) report "${line#ok      }" 0 ;;
+	"FAIL    "*) report "${line#FAIL    }" 1 ;;
+	"        "*) printf '%s\n' "$line" ;;
+	"(compile-fail"*) echo "        $line" ;;
+	esac
+done < <(bash scripts/compile-fail.sh 2>&1)
 make -s modules >/dev/null 2>&1 || finish
 
 step "Preparing the selftest run directory"

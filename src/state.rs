@@ -396,14 +396,14 @@ impl<'a> Target<'a> {
 /// `states` holds one entry per [`State`] of the patch, each with a non-zero id, then the
 /// terminator: id 0, version [`LEDGER_MAGIC`], `data` pointing at `ledger`, which has one entry
 /// per state. The `data` of an entry is NULL, owned as `ledger` describes, or a C livepatch's.
-pub(crate) struct StateTable {
+pub(super) struct StateTable {
     states: KVec<Opaque<bindings::klp_state>>,
     ledger: KBox<Ledger>,
 }
 
 impl StateTable {
     /// Builds the terminated array for `states`; fails with `EINVAL` for an id of zero.
-    pub(crate) fn new(states: &[State]) -> Result<Self> {
+    pub(super) fn new(states: &[State]) -> Result<Self> {
         let mut owned = KVec::with_capacity(states.len(), GFP_KERNEL)?;
         let mut table = KVec::with_capacity(states.len() + 1, GFP_KERNEL)?;
         for state in states {
@@ -445,12 +445,12 @@ impl StateTable {
     }
 
     /// The array, for `klp_patch.states`.
-    pub(crate) fn as_ptr(&self) -> *mut bindings::klp_state {
+    pub(super) fn as_ptr(&self) -> *mut bindings::klp_state {
         Opaque::raw_get(self.states.as_ptr())
     }
 
     /// Whether the patch has states.
-    pub(crate) fn is_empty(&self) -> bool {
+    pub(super) fn is_empty(&self) -> bool {
         self.ledger.owned.is_empty()
     }
 
@@ -459,7 +459,7 @@ impl StateTable {
     /// # Safety
     ///
     /// `patch` is a registered patch of this library, and the caller is a callback of it.
-    pub(crate) unsafe fn mark_unpatched(patch: *mut bindings::klp_patch) {
+    pub(super) unsafe fn mark_unpatched(patch: *mut bindings::klp_patch) {
         // SAFETY: A patch of this library has a `StateTable`; its terminator follows the entries.
         let mut entry = unsafe { (*patch).states };
         // SAFETY: The array is terminated (type invariants).
@@ -472,7 +472,7 @@ impl StateTable {
     }
 
     /// Frees the data the states still own: the patch failed to enable.
-    pub(crate) fn free_owned(&self) {
+    pub(super) fn free_owned(&self) {
         for owned in self.ledger.owned.iter() {
             owned.free();
         }

@@ -128,7 +128,7 @@ unsafe extern "C" fn show_shim(
 /// # Invariants
 ///
 /// `kobj` is a kobject made by `kobject_create_and_add()`, of which this owns one reference.
-pub(crate) struct KernelDir {
+pub(super) struct KernelDir {
     kobj: NonNull<bindings::kobject>,
 }
 
@@ -139,7 +139,7 @@ unsafe impl Sync for KernelDir {}
 
 impl KernelDir {
     /// Creates `/sys/kernel/<name>` (`kobject_create_and_add(name, kernel_kobj)`).
-    pub(crate) fn create(name: &CStr) -> Result<Self> {
+    pub(super) fn create(name: &CStr) -> Result<Self> {
         // SAFETY: `kernel_kobj` is set up at boot and never changes; `name` is a C string, which
         // the kobject copies.
         let kobj =
@@ -150,7 +150,7 @@ impl KernelDir {
     }
 
     /// Adds the read-only file `attr` to the directory (`sysfs_create_file()`).
-    pub(crate) fn create_file(&self, attr: &'static RoAttribute) -> Result {
+    pub(super) fn create_file(&self, attr: &'static RoAttribute) -> Result {
         // SAFETY: `kobj` is alive (type invariant); `attr` is `'static`, as sysfs requires.
         kernel::error::to_result(unsafe {
             bindings::sysfs_create_file_ns(

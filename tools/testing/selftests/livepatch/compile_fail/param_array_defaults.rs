@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Compile-fail test: an array parameter has at most N default values.
+//~ ERROR: more default values than the array parameter holds
+
+#[macro_use]
+#[path = "../../../../../src/lib.rs"]
+pub mod livepatch;
+
+use livepatch::Patch;
+
+module_livepatch! {
+    patch: patch,
+    name: "cf_param_array_defaults",
+    license: "GPL",
+    params: {
+        values: [i32; 2] = [1, 2, 3], 0o444, "two ints"; //~ FAIL
+        values: [i32; 2] = [1, 2], 0o444, "two ints"; //~ PASS
+    },
+}
+
+fn patch() -> Patch {
+    let _ = values.len();
+    Patch::new()
+}

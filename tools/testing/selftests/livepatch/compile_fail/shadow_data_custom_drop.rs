@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Compile-fail test: klp_shadow_data! refuses a structure with its own Drop, which would run in atomic context.
+//~ ERROR: conflicting implementations of trait `NoCustomDrop`
+
+#[macro_use]
+#[path = "../../../../../src/lib.rs"]
+pub mod livepatch;
+
+use kernel::prelude::*;
+use livepatch::Patch;
+
+module_livepatch! {
+    patch: Patch::new,
+    name: "cf_shadow_data_custom_drop",
+    license: "GPL",
+}
+
+klp_shadow_data! {
+    /// Memory kept for an object.
+    pub struct Leak(pub KBox<i32>);
+}
+
+impl Drop for Leak { //~ FAIL
+    fn drop(&mut self) {} //~ FAIL
+} //~ FAIL
