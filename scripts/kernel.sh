@@ -9,6 +9,13 @@ set -euo pipefail
 bash "$LAB_ROOT/scripts/deps.sh" >&2
 
 KOUT=$(kernel_dir)
+# One build of a kernel at a time: a second caller waits for the first instead
+# of starting over in the same directory.
+exec 9>"$KOUT.lock"
+if ! flock -n 9; then
+	step "Waiting for another build of the $KERNEL kernel to finish"
+	flock 9
+fi
 if [ -f "$KOUT/.lab-complete" ]; then
 	[ "${1:-}" = --print-dir ] && echo "$KOUT"
 	exit 0
