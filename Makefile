@@ -12,6 +12,9 @@
 #   make bench    C twin vs Rust port: module sizes, /proc/cmdline read cost in the VM
 #   make clippy   build the modules with CLIPPY=1
 #   make fmt / make fmtcheck   rustfmt with the kernel's .rustfmt.toml
+#
+# KERNEL=debug (any target) uses the debug lab kernel instead: KASAN, kmemleak,
+# lockdep and the other checkers of scripts/config/debug/.
 
 SHELL := /bin/bash
 LAB := $(CURDIR)/scripts
@@ -19,9 +22,17 @@ LAB_CACHE ?= /opt/rust-livepatch
 export LAB_CACHE
 KSRC := $(LAB_CACHE)/src/linux-source-6.12
 
-# KDIR defaults to the cached lab kernel, built on first use (evaluated once).
+# KERNEL: lab (default) or debug, for every script.
+KERNEL ?= lab
+ifeq ($(filter lab debug,$(KERNEL)),)
+$(error KERNEL=$(KERNEL): expected lab or debug)
+endif
+export KERNEL
+
+# KDIR defaults to the cached $(KERNEL) kernel, built on first use (evaluated
+# once). $(shell) does not see make's exports: KERNEL is passed explicitly.
 ifeq ($(origin KDIR),undefined)
-KDIR = $(eval KDIR := $$(shell $(LAB)/kernel.sh --print-dir))$(KDIR)
+KDIR = $(eval KDIR := $$(shell KERNEL=$(KERNEL) $(LAB)/kernel.sh --print-dir))$(KDIR)
 endif
 export KDIR
 
@@ -29,7 +40,7 @@ KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=-19 RUSTC=/usr/bin/rustc \
 	RUSTFMT=/usr/bin/rustfmt CLIPPY_DRIVER=/usr/bin/clippy-driver \
 	BINDGEN=$(LAB_CACHE)/cargo/bin/bindgen
 
-.PHONY: all modules clippy bindings kernel kdir deps demo check bench vm fmt fmtcheck clean
+.PHONY: all modules clippy bindings kernel kdir deps demo check bench vm fmt fmtcheck clean FORCE
 all: modules
 
 deps:
@@ -43,10 +54,19 @@ kdir:
 
 bindings: src/bindings_generated.rs src/targets_generated.rs
 
-src/bindings_generated.rs: src/bindings_helper.h scripts/gen-bindings.sh $(KDIR)/.config
+# The generated bindings hold the struct layouts of the kernel they were
+# generated for (klp_patch embeds kobjects, a work_struct and a completion,
+# which lockdep makes larger): src/.kdir names that kernel, and is rewritten,
+# so that its dependents are regenerated, only when KDIR changes.
+FORCE:
+
+src/.kdir: FORCE
+	@[ "$$(cat $@ 2>/dev/null)" = "$(KDIR)" ] || echo "$(KDIR)" >$@
+
+src/bindings_generated.rs: src/bindings_helper.h scripts/gen-bindings.sh src/.kdir $(KDIR)/.config
 	$(LAB)/gen-bindings.sh $(KDIR) $< $@
 
-src/targets_generated.rs: src/targets.txt scripts/gen-targets.sh scripts/gen-bindings.sh $(KDIR)/.config
+src/targets_generated.rs: src/targets.txt scripts/gen-targets.sh scripts/gen-bindings.sh src/.kdir $(KDIR)/.config
 	$(LAB)/gen-targets.sh $(KDIR) $(KSRC) $< $@
 
 modules: bindings
@@ -76,4 +96,4 @@ fmtcheck:
 
 clean:
 	-+$(KMAKE) clean
-	rm -f src/bindings_generated.rs src/targets_generated.rs
+	rm -f src/bindings_generated.rs src/targets_generated.rs src/.kdir
