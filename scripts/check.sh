@@ -31,10 +31,10 @@ finish() {
 	exit
 }
 
-bash scripts/kernel.sh || { report "kernel build" 1; finish; }
+bash scripts/kernel.sh || { report "kernel build ($KERNEL)" 1; finish; }
 KDIR=$(bash scripts/kernel.sh --print-dir); export KDIR
-step "Host checks"
-check "build: all Rust modules build against the lab kernel" make -s modules
+step "Host checks ($KERNEL kernel: $KDIR)"
+check "build: all Rust modules build against the $KERNEL kernel" make -s modules
 clippy_out=$(touch src/lib.rs; make -s clippy 2>&1); rc=$?
 warnings=$(grep -cE '^(warning|error)' <<<"$clippy_out")
 report "clippy: CLIPPY=1 build has no warnings ($warnings)" $((rc || warnings)) "$(grep -A8 -E '^(warning|error)' <<<"$clippy_out" | head -40)"
@@ -42,6 +42,18 @@ check "rustfmt --check with the kernel's .rustfmt.toml" make -s fmtcheck
 check "samples and test modules contain no unsafe" \
 	bash -c '! grep -rnw unsafe --include=*.rs samples tools'
 check "every unsafe block and impl in src/ has a SAFETY comment" bash scripts/check-safety.sh src
+# The patterns that find kernel reports in the VM, on recorded kernel messages.
+. tools/testing/selftests/livepatch/kernel_reports.sh
+missed=""
+for f in scripts/testdata/kernel-reports/*.log; do
+	n=$(kernel_report_count "$f")
+	case ${f##*/} in
+	clean-*) [ "$n" = 0 ] || missed+="$f: $n report lines found in a clean log:"$'\n'"$(kernel_report_excerpt "$f")"$'\n' ;;
+	*) [ "$n" != 0 ] || missed+="$f: no report found"$'\n' ;;
+	esac
+done
+report "kernel report patterns find each report in scripts/testdata/kernel-reports and none in its clean logs" \
+	"$([ -z "$missed" ]; echo $?)" "$missed"
 make -s modules >/dev/null 2>&1 || finish
 
 step "Preparing the selftest run directory"
@@ -83,13 +95,18 @@ OURS=${OURS-$(cd tools/testing/selftests/livepatch && echo test-rust-*.sh)}
 step "Running in the VM: ${UPSTREAM:+$UPSTREAM }$(echo $OURS)"
 t0=$(now)
 log=$LAB_VMDIR/selftests.log
-bash scripts/vm.sh "bash tools/testing/selftests/livepatch/run_tests.sh $rundir $UPSTREAM $OURS" >"$log" 2>&1
+# Per script; the debug kernel is several times slower.
+script_timeout=${SCRIPT_TIMEOUT:-$([ "$KERNEL" = debug ] && echo 1200 || echo 400)}
+bash scripts/vm.sh "SCRIPT_TIMEOUT=$script_timeout bash tools/testing/selftests/livepatch/run_tests.sh $rundir $UPSTREAM $OURS" >"$log" 2>&1
 vmrc=$?
 echo "(VM run: $(($(now) - t0)) s, log: $log)"
 [ $vmrc = 0 ] || report "VM run finished (exit $vmrc)" $vmrc "$(tail -20 "$log")"
 
 # Each "TEST: name ... ok|not ok" is a test; a script that fails outside a
-# TEST line (setup, die) counts as one more failure.
+# TEST line (setup, die) counts as one more failure. Each "REPORTS <boot or
+# script> <count>" is one more test: no kernel report (BUG, WARNING, KASAN,
+# lockdep, kmemleak, ...: kernel_reports.sh) at boot or since the script
+# started; the start of each report follows, indented.
 current=""
 while IFS= read -r line; do
 	case "$line" in
@@ -101,9 +118,17 @@ while IFS= read -r line; do
 		if [ "$rc" != 0 ] && ! grep -q "not ok" <<<"$(sed -n "/^TEST:.*$script/,/SCRIPT $script/p" "$log")"; then
 			report "$script exits 0" "$rc" "$(grep -B15 -F "$line" "$log" | head -15)"
 		fi ;;
+	"REPORTS "*)
+		read -r _ label count <<<"$line"
+		excerpt=$(awk -v l="$line" 'f && /^    / { print substr($0, 5); next } f { exit } $0 == l { f = 1 }' "$log")
+		[ "$label" = boot ] && name="no kernel reports at boot" || name="no kernel reports after $label"
+		report "$name" "$([ "$count" = 0 ]; echo $?)" \
+			"$(head -60 <<<"$excerpt")"$'\n'"(kernel messages: $rundir/reports/$label.dmesg; kmemleak suspects: $rundir/reports/$label.kmemleak)" ;;
 	esac
 done <"$log"
 for s in $UPSTREAM $OURS; do
 	grep -q "^SCRIPT $s " "$log" || report "$s ran" 1
+	! grep -q "^SCRIPT $s " "$log" || grep -q "^REPORTS $s " "$log" || report "kernel reports checked after $s" 1
 done
+grep -q "^REPORTS boot " "$log" || report "kernel reports checked at boot" 1
 finish
