@@ -56,12 +56,19 @@ bindings: src/bindings_generated.rs src/targets_generated.rs
 
 # The generated bindings hold the struct layouts of the kernel they were
 # generated for (klp_patch embeds kobjects, a work_struct and a completion,
-# which lockdep makes larger): src/.kdir names that kernel, and is rewritten,
-# so that its dependents are regenerated, only when KDIR changes.
+# which lockdep makes larger), and so do the objects built from them: src/.kdir
+# names that kernel. It is rewritten only when KDIR changes, which regenerates
+# its dependents; then the objects of the other kernel are removed first.
+# Kbuild alone rebuilds an object whose command line changed, but checks a C
+# object's configuration dependencies as relative paths (include/config/*),
+# older in any already built kernel than the object: two kernels compiled with
+# the same flags would share stale objects.
 FORCE:
 
 src/.kdir: FORCE
-	@[ "$$(cat $@ 2>/dev/null)" = "$(KDIR)" ] || echo "$(KDIR)" >$@
+	+@if [ "$$(cat $@ 2>/dev/null)" != "$(KDIR)" ]; then \
+		$(KMAKE) -s clean && echo "$(KDIR)" >$@; \
+	fi
 
 src/bindings_generated.rs: src/bindings_helper.h scripts/gen-bindings.sh src/.kdir $(KDIR)/.config
 	$(LAB)/gen-bindings.sh $(KDIR) $< $@
