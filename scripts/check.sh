@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # make check: every test. Host checks (build, clippy, rustfmt, source rules),
 # then the selftest scripts in the VM against our modules: the upstream
-# scripts, unmodified from the kernel tarball, and our own test-rust-*.sh.
+# scripts, unmodified from the kernel tarball, and our own test-rust-*.sh,
+# each followed by a check for kernel reports (BUG, WARNING, KASAN, lockdep,
+# kmemleak, ...). KERNEL=debug runs it all on the debug kernel.
 # Ends with "N passed, N failed"; exits non-zero if anything failed.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -57,7 +59,9 @@ report "kernel report patterns find each report in scripts/testdata/kernel-repor
 make -s modules >/dev/null 2>&1 || finish
 
 step "Preparing the selftest run directory"
-rundir=$LAB_VMDIR/selftests
+# Per kernel (selftests, selftests-debug), so that one run's logs survive the other's.
+sfx=${KERNEL#lab}; sfx=${sfx:+-$sfx}
+rundir=$LAB_VMDIR/selftests$sfx
 if ! out=$(upstream_rundir "$rundir" 2>&1); then
 	report "copy the upstream scripts and build test_klp-call_getpid from the kernel tarball" 1 "$out"
 fi
@@ -74,7 +78,7 @@ done
 # The test modules that stay C (their own functions are the ones replaced, and
 # Rust functions cannot be), built from the kernel tarball's sources.
 # Per VM directory, so that concurrent checks do not share a build directory.
-cbuild=$LAB_VMDIR/c-test-modules
+cbuild=$LAB_VMDIR/c-test-modules$sfx
 C_TEST_MODULES="test_klp_callbacks_busy"
 # C originals of Rust ports, for comparisons (modinfo, benchmarks): c_modules/.
 C_TWINS="test_klp_callbacks_demo"
@@ -94,7 +98,7 @@ UPSTREAM=${UPSTREAM-$UPSTREAM_SCRIPTS}
 OURS=${OURS-$(cd tools/testing/selftests/livepatch && echo test-rust-*.sh)}
 step "Running in the VM: ${UPSTREAM:+$UPSTREAM }$(echo $OURS)"
 t0=$(now)
-log=$LAB_VMDIR/selftests.log
+log=$LAB_VMDIR/selftests$sfx.log
 # Per script; the debug kernel is several times slower.
 script_timeout=${SCRIPT_TIMEOUT:-$([ "$KERNEL" = debug ] && echo 1200 || echo 400)}
 bash scripts/vm.sh "SCRIPT_TIMEOUT=$script_timeout bash tools/testing/selftests/livepatch/run_tests.sh $rundir $UPSTREAM $OURS" >"$log" 2>&1
