@@ -13,6 +13,9 @@
 #   make bench    C twin vs Rust port: module sizes, /proc/cmdline read cost in the VM
 #   make clippy   build the modules with CLIPPY=1
 #   make fmt / make fmtcheck   rustfmt with the kernel's .rustfmt.toml
+#
+# KERNEL=debug (any target) uses the debug lab kernel instead: KASAN, kmemleak,
+# lockdep and the other checkers of scripts/config/debug/.
 
 SHELL := /bin/bash
 LAB := $(CURDIR)/scripts
@@ -20,9 +23,17 @@ LAB_CACHE ?= /opt/rust-livepatch
 export LAB_CACHE
 KSRC := $(LAB_CACHE)/src/linux-source-6.12
 
-# KDIR defaults to the cached lab kernel, built on first use (evaluated once).
+# KERNEL: lab (default) or debug, for every script.
+KERNEL ?= lab
+ifeq ($(filter lab debug,$(KERNEL)),)
+$(error KERNEL=$(KERNEL): expected lab or debug)
+endif
+export KERNEL
+
+# KDIR defaults to the cached $(KERNEL) kernel, built on first use (evaluated
+# once). $(shell) does not see make's exports: KERNEL is passed explicitly.
 ifeq ($(origin KDIR),undefined)
-KDIR = $(eval KDIR := $$(shell $(LAB)/kernel.sh --print-dir))$(KDIR)
+KDIR = $(eval KDIR := $$(shell KERNEL=$(KERNEL) $(LAB)/kernel.sh --print-dir))$(KDIR)
 endif
 export KDIR
 
@@ -30,7 +41,7 @@ KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=-19 RUSTC=/usr/bin/rustc \
 	RUSTFMT=/usr/bin/rustfmt CLIPPY_DRIVER=/usr/bin/clippy-driver \
 	BINDGEN=$(LAB_CACHE)/cargo/bin/bindgen
 
-.PHONY: all modules clippy bindings kernel kdir deps demo check bench vm fmt fmtcheck clean compile-fail
+.PHONY: all modules clippy bindings kernel kdir deps demo check bench vm fmt fmtcheck clean compile-fail FORCE
 all: modules
 
 deps:
@@ -44,10 +55,26 @@ kdir:
 
 bindings: src/bindings_generated.rs src/targets_generated.rs
 
-src/bindings_generated.rs: src/bindings_helper.h scripts/gen-bindings.sh $(KDIR)/.config
+# The generated bindings hold the struct layouts of the kernel they were
+# generated for (klp_patch embeds kobjects, a work_struct and a completion,
+# which lockdep makes larger), and so do the objects built from them: src/.kdir
+# names that kernel. It is rewritten only when KDIR changes, which regenerates
+# its dependents; then the objects of the other kernel are removed first.
+# Kbuild alone rebuilds an object whose command line changed, but checks a C
+# object's configuration dependencies as relative paths (include/config/*),
+# older in any already built kernel than the object: two kernels compiled with
+# the same flags would share stale objects.
+FORCE:
+
+src/.kdir: FORCE
+	+@if [ "$$(cat $@ 2>/dev/null)" != "$(KDIR)" ]; then \
+		$(KMAKE) -s clean && echo "$(KDIR)" >$@; \
+	fi
+
+src/bindings_generated.rs: src/bindings_helper.h scripts/gen-bindings.sh src/.kdir $(KDIR)/.config
 	$(LAB)/gen-bindings.sh $(KDIR) $< $@
 
-src/targets_generated.rs: src/targets.txt scripts/gen-targets.sh scripts/gen-bindings.sh $(KDIR)/.config
+src/targets_generated.rs: src/targets.txt scripts/gen-targets.sh scripts/gen-bindings.sh src/.kdir $(KDIR)/.config
 	$(LAB)/gen-targets.sh $(KDIR) $(KSRC) $< $@
 
 modules: bindings
@@ -81,4 +108,4 @@ fmtcheck:
 
 clean:
 	-+$(KMAKE) clean
-	rm -f src/bindings_generated.rs src/targets_generated.rs
+	rm -f src/bindings_generated.rs src/targets_generated.rs src/.kdir

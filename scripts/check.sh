@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # make check: every test. Host checks (build, clippy, rustfmt, source rules),
 # then the selftest scripts in the VM against our modules: the upstream
-# scripts, unmodified from the kernel tarball, and our own test-rust-*.sh.
+# scripts, unmodified from the kernel tarball, and our own test-rust-*.sh,
+# each followed by a check for kernel reports (BUG, WARNING, KASAN, lockdep,
+# kmemleak, ...). KERNEL=debug runs it all on the debug kernel.
 # Ends with "N passed, N failed"; exits non-zero if anything failed.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -31,10 +33,10 @@ finish() {
 	exit
 }
 
-bash scripts/kernel.sh || { report "kernel build" 1; finish; }
+bash scripts/kernel.sh || { report "kernel build ($KERNEL)" 1; finish; }
 KDIR=$(bash scripts/kernel.sh --print-dir); export KDIR
-step "Host checks"
-check "build: all Rust modules build against the lab kernel" make -s modules
+step "Host checks ($KERNEL kernel: $KDIR)"
+check "build: all Rust modules build against the $KERNEL kernel" make -s modules
 clippy_out=$(touch src/lib.rs; make -s clippy 2>&1); rc=$?
 warnings=$(grep -cE '^(warning|error)' <<<"$clippy_out")
 report "clippy: CLIPPY=1 build has no warnings ($warnings)" $((rc || warnings)) "$(grep -A8 -E '^(warning|error)' <<<"$clippy_out" | head -40)"
@@ -51,10 +53,24 @@ while IFS= read -r line; do
 	"(compile-fail"*) echo "        $line" ;;
 	esac
 done < <(bash scripts/compile-fail.sh 2>&1)
+# The patterns that find kernel reports in the VM, on recorded kernel messages.
+. tools/testing/selftests/livepatch/kernel_reports.sh
+missed=""
+for f in scripts/testdata/kernel-reports/*.log; do
+	n=$(kernel_report_count "$f")
+	case ${f##*/} in
+	clean-*) [ "$n" = 0 ] || missed+="$f: $n report lines found in a clean log:"$'\n'"$(kernel_report_excerpt "$f")"$'\n' ;;
+	*) [ "$n" != 0 ] || missed+="$f: no report found"$'\n' ;;
+	esac
+done
+report "kernel report patterns find each report in scripts/testdata/kernel-reports and none in its clean logs" \
+	"$([ -z "$missed" ]; echo $?)" "$missed"
 make -s modules >/dev/null 2>&1 || finish
 
 step "Preparing the selftest run directory"
-rundir=$LAB_VMDIR/selftests
+# Per kernel (selftests, selftests-debug), so that one run's logs survive the other's.
+sfx=${KERNEL#lab}; sfx=${sfx:+-$sfx}
+rundir=$LAB_VMDIR/selftests$sfx
 if ! out=$(upstream_rundir "$rundir" 2>&1); then
 	report "copy the upstream scripts and build test_klp-call_getpid from the kernel tarball" 1 "$out"
 fi
@@ -71,7 +87,7 @@ done
 # The test modules that stay C (their own functions are the ones replaced, and
 # Rust functions cannot be), built from the kernel tarball's sources.
 # Per VM directory, so that concurrent checks do not share a build directory.
-cbuild=$LAB_VMDIR/c-test-modules
+cbuild=$LAB_VMDIR/c-test-modules$sfx
 C_TEST_MODULES="test_klp_callbacks_busy"
 # C originals of Rust ports, for comparisons (modinfo, benchmarks): c_modules/.
 C_TWINS="test_klp_callbacks_demo test_klp_state test_klp_state2 test_klp_state3"
@@ -91,14 +107,19 @@ UPSTREAM=${UPSTREAM-$UPSTREAM_SCRIPTS}
 OURS=${OURS-$(cd tools/testing/selftests/livepatch && echo test-rust-*.sh)}
 step "Running in the VM: ${UPSTREAM:+$UPSTREAM }$(echo $OURS)"
 t0=$(now)
-log=$LAB_VMDIR/selftests.log
-bash scripts/vm.sh "bash tools/testing/selftests/livepatch/run_tests.sh $rundir $UPSTREAM $OURS" >"$log" 2>&1
+log=$LAB_VMDIR/selftests$sfx.log
+# Per script; the debug kernel is several times slower.
+script_timeout=${SCRIPT_TIMEOUT:-$([ "$KERNEL" = debug ] && echo 1200 || echo 400)}
+bash scripts/vm.sh "SCRIPT_TIMEOUT=$script_timeout bash tools/testing/selftests/livepatch/run_tests.sh $rundir $UPSTREAM $OURS" >"$log" 2>&1
 vmrc=$?
 echo "(VM run: $(($(now) - t0)) s, log: $log)"
 [ $vmrc = 0 ] || report "VM run finished (exit $vmrc)" $vmrc "$(tail -20 "$log")"
 
 # Each "TEST: name ... ok|not ok" is a test; a script that fails outside a
-# TEST line (setup, die) counts as one more failure.
+# TEST line (setup, die) counts as one more failure. Each "REPORTS <boot or
+# script> <count>" is one more test: no kernel report (BUG, WARNING, KASAN,
+# lockdep, kmemleak, ...: kernel_reports.sh) at boot or since the script
+# started; the start of each report follows, indented.
 current=""
 while IFS= read -r line; do
 	case "$line" in
@@ -110,9 +131,17 @@ while IFS= read -r line; do
 		if [ "$rc" != 0 ] && ! grep -q "not ok" <<<"$(sed -n "/^TEST:.*$script/,/SCRIPT $script/p" "$log")"; then
 			report "$script exits 0" "$rc" "$(grep -B15 -F "$line" "$log" | head -15)"
 		fi ;;
+	"REPORTS "*)
+		read -r _ label count <<<"$line"
+		excerpt=$(awk -v l="$line" 'f && /^    / { print substr($0, 5); next } f { exit } $0 == l { f = 1 }' "$log")
+		[ "$label" = boot ] && name="no kernel reports at boot" || name="no kernel reports after $label"
+		report "$name" "$([ "$count" = 0 ]; echo $?)" \
+			"$(head -60 <<<"$excerpt")"$'\n'"(kernel messages: $rundir/reports/$label.dmesg; kmemleak suspects: $rundir/reports/$label.kmemleak)" ;;
 	esac
 done <"$log"
 for s in $UPSTREAM $OURS; do
 	grep -q "^SCRIPT $s " "$log" || report "$s ran" 1
+	! grep -q "^SCRIPT $s " "$log" || grep -q "^REPORTS $s " "$log" || report "kernel reports checked after $s" 1
 done
+grep -q "^REPORTS boot " "$log" || report "kernel reports checked at boot" 1
 finish

@@ -5,12 +5,18 @@
 # the host's root file system read-only (9p: root=/dev/root names its tag), and
 # $LAB_VMDIR read-write.
 # CMD's output is printed; the exit status is CMD's. A guest that does not finish
-# within VM_TIMEOUT seconds (default 900) is killed and reported as a failure.
+# within VM_TIMEOUT seconds is killed and reported as a failure. The defaults
+# (VM_TIMEOUT, VM_MEMORY) depend on KERNEL: the debug kernel runs several times
+# slower under TCG, and KASAN keeps an eighth of the memory for its shadow.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 KDIR=${KDIR:-$(bash "$LAB_ROOT/scripts/kernel.sh" --print-dir)}
-timeout_s=${VM_TIMEOUT:-900}
+if [ "$KERNEL" = debug ]; then
+	timeout_s=${VM_TIMEOUT:-3600} memory=${VM_MEMORY:-2G}
+else
+	timeout_s=${VM_TIMEOUT:-900} memory=${VM_MEMORY:-1G}
+fi
 out=$(mktemp -d "$LAB_VMDIR/out.XXXXXX")
 trap '[ -n "${VM_KEEP:-}" ] || rm -rf "$out"' EXIT
 
@@ -24,7 +30,7 @@ GUEST
 
 set +e
 timeout --kill-after=10 "$timeout_s" "$VNG" --run "$KDIR/arch/x86/boot/bzImage" --disable-kvm \
-	--memory 1G --cpus 2 --append root=/dev/root --rwdir "$LAB_VMDIR" \
+	--memory "$memory" --cpus 2 --append root=/dev/root --rwdir "$LAB_VMDIR" \
 	${VM_QEMU_OPTS:+--qemu-opts="$VM_QEMU_OPTS"} \
 	--exec "bash $out/guest.sh" </dev/null >"$out/vng.log" 2>&1
 rc=$?
