@@ -71,21 +71,34 @@ unsafe impl Sync for AttrKey {}
 #[cfg(CONFIG_DEBUG_LOCK_ALLOC)]
 static ATTR_KEY: AttrKey = AttrKey(Opaque::uninit());
 
+/// The `struct attribute` of a read-only file `name`.
+#[cfg(not(CONFIG_DEBUG_LOCK_ALLOC))]
+const fn read_only(name: &'static CStr) -> bindings::attribute {
+    bindings::attribute {
+        name: name.as_char_ptr(),
+        mode: 0o444,
+    }
+}
+
+/// The `struct attribute` of a read-only file `name`, with lockdep's key.
+#[cfg(CONFIG_DEBUG_LOCK_ALLOC)]
+const fn read_only(name: &'static CStr) -> bindings::attribute {
+    bindings::attribute {
+        name: name.as_char_ptr(),
+        mode: 0o444,
+        key: ATTR_KEY.0.get(),
+        // SAFETY: The other fields are integers (`ignore_lockdep`: 0, lockdep on) and the unused
+        // `skey`: all-zero is valid for them.
+        ..unsafe { core::mem::zeroed() }
+    }
+}
+
 impl RoAttribute {
     /// The attribute `name`, mode `0444`, printed by `show` (`__ATTR_RO(name)`).
     pub const fn new(name: &'static CStr, show: fn(&mut AttrWriter<'_>) -> Result) -> Self {
         Self {
             attr: Opaque::new(bindings::kobj_attribute {
-                attr: bindings::attribute {
-                    name: name.as_char_ptr(),
-                    mode: 0o444,
-                    #[cfg(CONFIG_DEBUG_LOCK_ALLOC)]
-                    key: ATTR_KEY.0.get(),
-                    // SAFETY: The other fields, present with `CONFIG_DEBUG_LOCK_ALLOC`, are
-                    // integers (`ignore_lockdep`: 0, lockdep on) and the unused `skey`: all-zero
-                    // is valid for them.
-                    ..unsafe { core::mem::zeroed() }
-                },
+                attr: read_only(name),
                 show: Some(show_shim),
                 store: None,
             }),

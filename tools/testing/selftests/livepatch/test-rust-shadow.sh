@@ -44,6 +44,7 @@ unload_mod $MOD_TEST
 
 check_result_ptr "% insmod test_modules/$MOD_TEST.ko
 $MOD_TEST: u8 value: ok
+$MOD_TEST: nested reads: ok
 $MOD_TEST: second alloc is refused with EEXIST: ok
 $MOD_TEST: [u64; 4] value: ok
 $MOD_TEST: no variable on another object: ok

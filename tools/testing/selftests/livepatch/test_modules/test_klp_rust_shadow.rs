@@ -95,6 +95,12 @@ fn run(objs: &[u64; 5]) -> Result {
     SV_BYTE.alloc(a, Gfp::KERNEL, |_| Ok(0x5a))?;
     SV_ARRAY.alloc(a, Gfp::KERNEL, |_| Ok([1, 2, 3, 4]))?;
     check("u8 value", SV_BYTE.with(a, |v| *v) == Some(0x5a))?;
+    // Reads nest: each is an RCU read-side section (a spinlock of one lockdep class for all
+    // call sites made the debug kernel report "possible recursive locking").
+    check(
+        "nested reads",
+        SV_BYTE.with(a, |x| SV_ARRAY.with(a, |v| v[0] + u64::from(*x))) == Some(Some(0x5b)),
+    )?;
     // A second variable with the same id on the same object is refused; the first stays.
     let ran = AtomicUsize::new(0);
     let r = SV_BYTE.alloc(a, Gfp::KERNEL, |_| {
