@@ -6,13 +6,15 @@
 # $LAB_VMDIR read-write.
 # CMD's output is printed; the exit status is CMD's. A guest that does not finish
 # within VM_TIMEOUT seconds (default 900) is killed and reported as a failure.
+# VM_MEMORY (default 1G) is the guest's memory. VM_CONSOLE=FILE keeps the
+# guest's console (with --verbose: the kernel's messages up to a crash) in FILE.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 KDIR=${KDIR:-$(bash "$LAB_ROOT/scripts/kernel.sh" --print-dir)}
 timeout_s=${VM_TIMEOUT:-900}
 out=$(mktemp -d "$LAB_VMDIR/out.XXXXXX")
-trap '[ -n "${VM_KEEP:-}" ] || rm -rf "$out"' EXIT
+trap '[ -z "${VM_CONSOLE:-}" ] || cp "$out/vng.log" "$VM_CONSOLE"; [ -n "${VM_KEEP:-}" ] || rm -rf "$out"' EXIT
 
 cat >"$out/guest.sh" <<GUEST
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
@@ -24,8 +26,8 @@ GUEST
 
 set +e
 timeout --kill-after=10 "$timeout_s" "$VNG" --run "$KDIR/arch/x86/boot/bzImage" --disable-kvm \
-	--memory 1G --cpus 2 --append root=/dev/root --rwdir "$LAB_VMDIR" \
-	${VM_QEMU_OPTS:+--qemu-opts="$VM_QEMU_OPTS"} \
+	--memory "${VM_MEMORY:-1G}" --cpus 2 --append root=/dev/root --rwdir "$LAB_VMDIR" \
+	${VM_QEMU_OPTS:+--qemu-opts="$VM_QEMU_OPTS"} ${VM_CONSOLE:+--verbose} \
 	--exec "bash $out/guest.sh" </dev/null >"$out/vng.log" 2>&1
 rc=$?
 set -e
