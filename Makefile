@@ -11,6 +11,8 @@
 #   make vm CMD='...'  run a command in the VM, in this directory, with the modules built
 #   make compile-fail  modules that must not build, and their twins that must
 #   make bench    C twin vs Rust port: module sizes, /proc/cmdline read cost in the VM
+#   make stress [N=1000] [SEED=S]  random load/unload/disable/replace/parameter
+#                 sequences under load in the VM, on the debug kernel unless KERNEL=lab
 #   make clippy   build the modules with CLIPPY=1
 #   make fmt / make fmtcheck   rustfmt with the kernel's .rustfmt.toml
 #
@@ -41,7 +43,7 @@ KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=-19 RUSTC=/usr/bin/rustc \
 	RUSTFMT=/usr/bin/rustfmt CLIPPY_DRIVER=/usr/bin/clippy-driver \
 	BINDGEN=$(LAB_CACHE)/cargo/bin/bindgen
 
-.PHONY: all modules clippy bindings kernel kdir deps demo check bench vm fmt fmtcheck clean compile-fail FORCE
+.PHONY: all modules clippy bindings kernel kdir deps demo check bench stress vm fmt fmtcheck clean compile-fail FORCE
 all: modules
 
 deps:
@@ -94,6 +96,12 @@ compile-fail: bindings
 
 bench:
 	@$(LAB)/bench.sh
+
+# The debug kernel unless KERNEL is given (environment or command line).
+STRESS_KERNEL = $(if $(filter environment command line,$(origin KERNEL)),$(KERNEL),debug)
+stress: KDIR = $(shell KERNEL=$(STRESS_KERNEL) $(LAB)/kernel.sh --print-dir)
+stress:
+	@KERNEL=$(STRESS_KERNEL) N=$(N) SEED=$(SEED) $(LAB)/stress.sh
 
 vm: modules
 	@$(LAB)/vm.sh "$(CMD)"

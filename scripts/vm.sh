@@ -8,6 +8,8 @@
 # within VM_TIMEOUT seconds is killed and reported as a failure. The defaults
 # (VM_TIMEOUT, VM_MEMORY) depend on KERNEL: the debug kernel runs several times
 # slower under TCG, and KASAN keeps an eighth of the memory for its shadow.
+# VM_CONSOLE=FILE keeps the guest's console (with --verbose: the kernel's
+# messages up to a crash) in FILE.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -18,7 +20,7 @@ else
 	timeout_s=${VM_TIMEOUT:-900} memory=${VM_MEMORY:-1G}
 fi
 out=$(mktemp -d "$LAB_VMDIR/out.XXXXXX")
-trap '[ -n "${VM_KEEP:-}" ] || rm -rf "$out"' EXIT
+trap '[ -z "${VM_CONSOLE:-}" ] || cp "$out/vng.log" "$VM_CONSOLE"; [ -n "${VM_KEEP:-}" ] || rm -rf "$out"' EXIT
 
 cat >"$out/guest.sh" <<GUEST
 mountpoint -q /sys/kernel/debug || mount -t debugfs none /sys/kernel/debug
@@ -32,6 +34,8 @@ set +e
 timeout --kill-after=10 "$timeout_s" "$VNG" --run "$KDIR/arch/x86/boot/bzImage" --disable-kvm \
 	--memory "$memory" --cpus 2 --append root=/dev/root --rwdir "$LAB_VMDIR" \
 	${VM_QEMU_OPTS:+--qemu-opts="$VM_QEMU_OPTS"} \
+	--memory "$memory" --cpus 2 --append root=/dev/root --rwdir "$LAB_VMDIR" \
+	${VM_QEMU_OPTS:+--qemu-opts="$VM_QEMU_OPTS"} ${VM_CONSOLE:+--verbose} \
 	--exec "bash $out/guest.sh" </dev/null >"$out/vng.log" 2>&1
 rc=$?
 set -e
