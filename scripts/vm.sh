@@ -33,8 +33,6 @@ GUEST
 set +e
 timeout --kill-after=10 "$timeout_s" "$VNG" --run "$KDIR/arch/x86/boot/bzImage" --disable-kvm \
 	--memory "$memory" --cpus 2 --append root=/dev/root --rwdir "$LAB_VMDIR" \
-	${VM_QEMU_OPTS:+--qemu-opts="$VM_QEMU_OPTS"} \
-	--memory "$memory" --cpus 2 --append root=/dev/root --rwdir "$LAB_VMDIR" \
 	${VM_QEMU_OPTS:+--qemu-opts="$VM_QEMU_OPTS"} ${VM_CONSOLE:+--verbose} \
 	--exec "bash $out/guest.sh" </dev/null >"$out/vng.log" 2>&1
 rc=$?
