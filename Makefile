@@ -8,6 +8,7 @@
 #   make kernel   build or reuse the cached kernel
 #   make -s kdir  print the kernel build directory
 #   make modules  build the Rust modules against $(KDIR)
+#   make doc      rustdoc HTML of the livepatch crate, in doc/livepatch/
 #   make vm CMD='...'  run a command in the VM, in this directory, with the modules built
 #   make compile-fail  modules that must not build, and their twins that must
 #   make bench    C twin vs Rust port: module sizes, /proc/cmdline read cost in the VM
@@ -40,10 +41,10 @@ endif
 export KDIR
 
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=-19 RUSTC=/usr/bin/rustc \
-	RUSTFMT=/usr/bin/rustfmt CLIPPY_DRIVER=/usr/bin/clippy-driver \
+	RUSTFMT=/usr/bin/rustfmt RUSTDOC=/usr/bin/rustdoc CLIPPY_DRIVER=/usr/bin/clippy-driver \
 	BINDGEN=$(LAB_CACHE)/cargo/bin/bindgen
 
-.PHONY: all modules clippy bindings kernel kdir deps demo check bench stress vm fmt fmtcheck clean compile-fail FORCE
+.PHONY: all modules doc clippy bindings kernel kdir deps demo check bench stress vm fmt fmtcheck clean compile-fail FORCE
 all: modules
 
 deps:
@@ -85,6 +86,11 @@ modules: bindings
 clippy: bindings
 	+$(KMAKE) CLIPPY=1 modules
 
+# rustdoc HTML of the livepatch crate (see Kbuild), any warning an error.
+doc: bindings
+	+$(KMAKE) KLP_DOC=y modules
+	@echo "$(CURDIR)/doc/livepatch/index.html"
+
 demo: modules
 	@$(LAB)/demo.sh
 
@@ -116,4 +122,4 @@ fmtcheck:
 
 clean:
 	-+$(KMAKE) clean
-	rm -f src/bindings_generated.rs src/targets_generated.rs src/.kdir
+	rm -rf src/bindings_generated.rs src/targets_generated.rs src/.kdir doc

@@ -21,7 +21,7 @@ grep -Ev '^#|^$' "$list" | while read -r src name structs; do
 		for s in $structs; do
 			echo "    // SAFETY: \`$s\` is bindgen's translation of the C structure, with the configured"
 			echo "    // kernel's compiler flags: it has the C layout, and C leaves only valid values in it."
-			echo "    unsafe impl crate::livepatch::cstruct::CStruct for $s {}"
+			echo "    unsafe impl crate::CStruct for $s {}"
 		done
 		echo "}"
 	} >>"$tmp"

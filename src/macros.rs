@@ -2,22 +2,21 @@
 
 //! Macros that declare livepatch modules and replacement functions.
 //!
-//! They expand in the livepatch module's crate and name this library as `$crate::livepatch`:
-//! include it under that name (see the crate documentation).
+//! They expand in the livepatch module's crate, which uses this one with `--extern livepatch`.
 
 /// Declares a replacement function, written in safe Rust with the C function's parameters.
 ///
-/// Expands to a constant of type [`Replacement`](crate::livepatch::Replacement) with the given
-/// name, for [`Func::new`](crate::livepatch::Func::new). Each parameter type implements
-/// [`FfiArg`](crate::livepatch::FfiArg), which says what C type it stands for (`&SeqFile` for
+/// Expands to a constant of type [`Replacement`](crate::Replacement) with the given
+/// name, for the `objects` of [`module_livepatch!`](crate::module_livepatch). Each parameter type implements
+/// [`FfiArg`](crate::FfiArg), which says what C type it stands for (`&SeqFile` for
 /// `struct seq_file *`, `&PtRegs` for `const struct pt_regs *`, `i32` for `int`, raw pointers as
-/// they are); the return type is a [`FfiRet`](crate::livepatch::FfiRet) (a C integer, `bool`, a
+/// they are); the return type is a [`FfiRet`](crate::FfiRet) (a C integer, `bool`, a
 /// raw pointer or nothing).
 ///
 /// Checked at build time: parameter and return types are C types; a borrowed parameter lives
 /// only for the call (a named lifetime, `'static` included, fails to build). Not checked: that
 /// the C signature is the replaced function's (it is often `static`), as in C; what a raw pointer
-/// parameter allows (see [`cstruct`](crate::livepatch::cstruct)).
+/// parameter allows (see [`cstruct`](crate::cstruct)).
 ///
 /// # Examples
 ///
@@ -30,7 +29,7 @@
 ///     }
 /// }
 /// ```
-#[allow(unused_macros)] // Not every livepatch module replaces functions.
+#[macro_export]
 macro_rules! klp_func {
     (
         $(#[$meta:meta])*
@@ -38,17 +37,17 @@ macro_rules! klp_func {
     ) => {
         $(#[$meta])*
         #[expect(non_upper_case_globals)]
-        $vis const $name: $crate::livepatch::Replacement = {
-            $(const _: () = $crate::livepatch::ffi_ret::<$ret>();)?
+        $vis const $name: $crate::Replacement = {
+            $(const _: () = $crate::ffi_ret::<$ret>();)?
             extern "C" fn replacement(
-                $($arg: <$ty as $crate::livepatch::FfiArg>::Raw),*
+                $($arg: <$ty as $crate::FfiArg>::Raw),*
             ) $(-> $ret)? {
                 fn body($($arg: $ty),*) $(-> $ret)? $body
                 // The arguments borrow from this local: a parameter type whose lifetime would
                 // outlive the call does not build.
                 let _arguments_live_only_during_the_call =
                     // SAFETY: A local of the replacement function, as `CallScope::new` requires.
-                    unsafe { $crate::livepatch::CallScope::new() };
+                    unsafe { $crate::CallScope::new() };
                 body($(
                     // SAFETY: The livepatch core calls this function in place of the replaced
                     // one, with the arguments its caller passed.
@@ -58,40 +57,50 @@ macro_rules! klp_func {
             // SAFETY: `replacement` is `extern "C"` with the C parameter types declared in this
             // invocation, which its author states are those of the functions it replaces.
             unsafe {
-                $crate::livepatch::Replacement::from_raw(replacement as *const ::core::ffi::c_void)
+                $crate::Replacement::from_raw(replacement as *const ::core::ffi::c_void)
             }
         };
     };
 }
 
 /// Declares one module parameter; used by [`module_livepatch!`].
-#[allow(unused_macros)] // Not every livepatch module has parameters.
+#[doc(hidden)]
+#[macro_export]
 macro_rules! livepatch_param {
     ($name:ident, [$t:ty; $n:expr], $default:expr, $perm:literal, $desc:literal) => {
         #[expect(non_upper_case_globals)]
-        static $name: $crate::livepatch::ParamArray<$t, { $n }> =
-            $crate::livepatch::ParamArray::new(&$default);
+        static $name: $crate::ParamArray<$t, { $n }> =
+            // SAFETY: `THIS_MODULE` is the module whose code uses the array.
+            unsafe { $crate::ParamArray::new(&$default, THIS_MODULE.as_ptr()) };
         const _: () = {
-            use $crate::livepatch::{params::*, ParamType};
+            use $crate::{params::*, ParamType};
             verify_array::<$t, { $n }>($perm);
             static ARRAY: KparamArray = KparamArray::new(&raw const $name);
             #[link_section = "__param"]
             #[used(compiler)]
-            static PARAM: KernelParam =
-                KernelParam::array(::kernel::c_str!(stringify!($name)), $perm, &raw const ARRAY);
-    livepatch_param!(@modinfo $name, <$t as ParamType>::ARRAY_NAME, $desc);
+            static PARAM: KernelParam = KernelParam::array(
+                ::kernel::c_str!(stringify!($name)),
+                $perm,
+                &raw const ARRAY,
+                THIS_MODULE.as_ptr(),
+            );
+            $crate::livepatch_param!(@modinfo $name, <$t as ParamType>::ARRAY_NAME, $desc);
         };
     };
     ($name:ident, $t:ty, $default:expr, $perm:literal, $desc:literal) => {
         #[expect(non_upper_case_globals)]
-        static $name: $crate::livepatch::Param<$t> = $crate::livepatch::Param::new($default);
+        static $name: $crate::Param<$t> = $crate::Param::new($default);
         const _: () = {
-            use $crate::livepatch::{params::*, ParamType};
+            use $crate::{params::*, ParamType};
             #[link_section = "__param"]
             #[used(compiler)]
-            static PARAM: KernelParam =
-                KernelParam::scalar(::kernel::c_str!(stringify!($name)), $perm, &raw const $name);
-    livepatch_param!(@modinfo $name, <$t as ParamType>::NAME, $desc);
+            static PARAM: KernelParam = KernelParam::scalar(
+                ::kernel::c_str!(stringify!($name)),
+                $perm,
+                &raw const $name,
+                THIS_MODULE.as_ptr(),
+            );
+            $crate::livepatch_param!(@modinfo $name, <$t as ParamType>::NAME, $desc);
         };
     };
     (@modinfo $name:ident, $type_name:expr, $desc:literal) => {
@@ -106,61 +115,146 @@ macro_rules! livepatch_param {
     };
 }
 
+/// The name of an object of [`module_livepatch!`]: `None` for `vmlinux`, else the module's.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! livepatch_object_name {
+    (vmlinux) => {
+        None
+    };
+    ($module:literal) => {
+        Some(::kernel::c_str!($module))
+    };
+}
+
+/// The static function table of one object of [`module_livepatch!`], and the object.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! livepatch_object {
+    ($target:tt, $($old:ident $(@ $sympos:literal)? => $new:path),* $(,)?) => {{
+        static FUNCS: $crate::FuncTable<{ <[()]>::len(&[$($crate::livepatch_unit!($old)),*]) }> =
+            $crate::FuncTable::new($crate::PatchTable::klp_patch(&raw const __LIVEPATCH_PATCH), [
+                $($crate::Func::new(::kernel::c_str!(stringify!($old)), $new)
+                    $(.sympos($sympos))?),*
+            ]);
+        $crate::ObjectEntry::new(
+            $crate::livepatch_object_name!($target),
+            $crate::FuncTable::funcs(&raw const FUNCS),
+        )
+    }};
+}
+
+/// `()`, for counting.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! livepatch_unit {
+    ($t:tt) => {
+        ()
+    };
+}
+
 /// Declares a livepatch kernel module.
 ///
 /// Wraps [`module!`](kernel::prelude::module): the module is marked `livepatch=Y` in its
-/// modinfo (required by `klp_enable_patch()`), builds its [`Patch`](crate::livepatch::Patch)
-/// with the `patch` function (returning `Patch` or `Result<Patch>`) when loaded and enables it; a failure (a missing symbol, a failing
-/// pre-patch callback, ...) fails the load with the core's error. The patch is released when,
-/// after a disable through `/sys/kernel/livepatch/<name>/enabled`, the module is unloaded.
+/// modinfo (required by `klp_enable_patch()`) and, when loaded, registers its patch with
+/// `klp_enable_patch()`; a failure (a missing symbol, a failing pre-patch callback, ...) fails
+/// the load with the core's error. The patch is released when, after a disable through
+/// `/sys/kernel/livepatch/<name>/enabled`, the module is unloaded.
+///
+/// `objects` lists what the patch changes, as the static `klp_object` and `klp_func` arrays of a
+/// C livepatch: each object is `ID: vmlinux` or `ID: "module_name"`, with the functions it
+/// replaces between braces, `old_name => replacement`, where the replacement is declared with
+/// [`klp_func!`] and `old_name @ N => replacement` picks the `N`-th symbol of that name
+/// (`sympos`, for names that are not unique). `ID` becomes an [`ObjectId`](crate::ObjectId)
+/// constant, to set the object's callbacks. These tables are built at compile time, in static
+/// storage: loading allocates nothing for them.
+///
+/// `patch`, optional, names a function called when the module loads with the [`Patch`]
+/// (crate::Patch), which returns it (or a `Result` of it) with what only exists at run time:
+/// callbacks, states, atomic replace, values kept until unloading.
 ///
 /// `params` declares module parameters as C's `module_param()` and `module_param_array()` do:
 /// `name: type = default, permissions, "description";` where `type` is one of the
-/// [`ParamType`](crate::livepatch::ParamType)s or an array `[type; N]`, whose default is the list
+/// [`ParamType`](crate::ParamType)s or an array `[type; N]`, whose default is the list
 /// of its first values (`[]` for none, at most `N`: more fail the build). Each becomes a `static`
-/// of that name ([`Param`](crate::livepatch::Param) or
-/// [`ParamArray`](crate::livepatch::ParamArray)), set by `insmod name=value` and, with
-/// non-zero permissions, through `/sys/module/<module>/parameters/<name>`, parsed by the
-/// kernel's own parsers (bad values fail with their `-EINVAL`/`-ERANGE`). Reading a scalar
-/// parameter never sleeps or locks. Checked at build time: permissions as C's
-/// `VERIFY_OCTAL_PERMISSIONS()` checks them, and that a readable array prints within the sysfs page.
+/// of that name ([`Param`](crate::Param) or [`ParamArray`](crate::ParamArray)), set by
+/// `insmod name=value` and, with non-zero permissions, through
+/// `/sys/module/<module>/parameters/<name>`, parsed by the kernel's own parsers (bad values fail
+/// with their `-EINVAL`/`-ERANGE`). Reading a scalar parameter never sleeps or locks. Checked at
+/// build time: permissions as C's `VERIFY_OCTAL_PERMISSIONS()` checks them, and that a readable
+/// array prints within the sysfs page.
 ///
 /// # Examples
 ///
 /// ```ignore
 /// module_livepatch! {
-///     patch: patch,
-///     name: "livepatch_sample",
-///     author: "Rust for Linux livepatch contributors",
-///     description: "Rust port of samples/livepatch/livepatch-sample.c",
+///     name: "livepatch_callbacks_demo",
 ///     license: "GPL",
 ///     params: {
 ///         pre_patch_ret: i32 = 0, 0o644, "pre_patch_ret (default=0)";
-///         klp_pids: [i32; 64] = [], 0, "Array of pids to be transitioned to livepatched state.";
 ///     },
+///     objects: {
+///         VMLINUX: vmlinux,
+///         BUSYMOD: "livepatch_callbacks_busymod" {
+///             busymod_work_func => patched_work_func,
+///         },
+///     },
+///     patch: patch,
+/// }
+///
+/// fn patch(patch: Patch) -> Patch {
+///     patch.callbacks(
+///         VMLINUX,
+///         Callbacks::new().pre_patch(|_| to_result(pre_patch_ret.get())),
+///     )
 /// }
 /// ```
+#[macro_export]
 macro_rules! module_livepatch {
     (
-        patch: $patch:expr,
         name: $name:tt,
         $(author: $author:tt,)?
         $(description: $description:tt,)?
-        license: $license:tt
-        $(, params: {
+        license: $license:tt,
+        $(params: {
             $($pname:ident : $pty:tt = $default:expr, $perm:literal, $desc:literal;)*
-        })? $(,)?
+        },)?
+        objects: {
+            $($id:ident : $target:tt $({ $($funcs:tt)* })?),+ $(,)?
+        }
+        $(, patch: $patch:expr)? $(,)?
     ) => {
-        $($(livepatch_param!($pname, $pty, $default, $perm, $desc);)*)?
+        $($($crate::livepatch_param!($pname, $pty, $default, $perm, $desc);)*)?
+
+        /// The objects of the patch, in order.
+        #[allow(non_camel_case_types, reason = "the variants are the objects' constant names")]
+        enum __LivepatchObjects {
+            $($id,)+
+            __Count,
+        }
+        $(
+            const $id: $crate::ObjectId = $crate::ObjectId::new(__LivepatchObjects::$id as usize);
+        )+
+        // Uses each object's constant, which a patch without callbacks does not.
+        const _: [$crate::ObjectId; __LivepatchObjects::__Count as usize] = [$($id),+];
+
+        /// The static `klp_patch`, `klp_object`s and `klp_func`s of the patch.
+        static __LIVEPATCH_PATCH: $crate::PatchTable<{ __LivepatchObjects::__Count as usize }> =
+            $crate::PatchTable::new(&raw const __LIVEPATCH_PATCH, [
+                $($crate::livepatch_object!($target, $($($funcs)*)?)),+
+            ]);
 
         /// The module: owns the registered patch until the module is unloaded.
         struct LivepatchModule {
-            _registration: ::core::pin::Pin<::kernel::prelude::KBox<$crate::livepatch::Registration>>,
+            _registration: $crate::Registration,
         }
 
         impl ::kernel::Module for LivepatchModule {
             fn init(module: &'static ::kernel::ThisModule) -> ::kernel::error::Result<Self> {
-                let patch = $crate::livepatch::IntoPatch::into_patch($patch())?;
+                // SAFETY: `init` runs once per load of the module, before anything else uses the
+                // patch's tables.
+                let patch = unsafe { $crate::Patch::new(&__LIVEPATCH_PATCH) };
+                $(let patch = $crate::IntoPatch::into_patch($patch(patch))?;)?
                 // SAFETY: `module!` drops the registration only in the module's exit function,
                 // which runs once the module's reference count is zero; the livepatch core holds
                 // a reference until it has released the patch.

@@ -9,12 +9,9 @@
 //!
 //! C header: [`include/linux/moduleparam.h`](srctree/include/linux/moduleparam.h)
 
-use super::bindings;
+use crate::bindings;
 use core::{cell::UnsafeCell, ffi::c_void, mem::offset_of, ptr};
 use kernel::{ffi::c_uint, str::CStr};
-
-/// This module's `struct module`: `THIS_MODULE`, which `module!` defines at the crate root.
-const THIS_MODULE: *mut bindings::module = crate::THIS_MODULE.as_ptr().cast();
 
 /// A C type a module parameter can have.
 ///
@@ -65,14 +62,19 @@ param_type!(
 );
 param_type!(bool, param_ops_bool, "bool", false, "Y".len());
 
-/// Takes the module's parameter lock, which the kernel holds while it writes a parameter from
-/// sysfs, for the duration of `f`. Sleeps: process context only, and `f` must not take it again.
-fn with_param_lock<R>(f: impl FnOnce() -> R) -> R {
-    // SAFETY: `THIS_MODULE` is alive while its code runs.
-    unsafe { bindings::kernel_param_lock(THIS_MODULE) };
+/// Takes the parameter lock of `module`, which the kernel holds while it writes a parameter
+/// from sysfs, for the duration of `f`. Sleeps: process context only, and `f` must not take it
+/// again.
+///
+/// # Safety
+///
+/// `module` is the module whose code runs (`THIS_MODULE`): it is alive.
+unsafe fn with_param_lock<R>(module: *mut bindings::module, f: impl FnOnce() -> R) -> R {
+    // SAFETY: `module` is alive (the caller's guarantee).
+    unsafe { bindings::kernel_param_lock(module) };
     let r = f();
     // SAFETY: Taken above.
-    unsafe { bindings::kernel_param_unlock(THIS_MODULE) };
+    unsafe { bindings::kernel_param_unlock(module) };
     r
 }
 
@@ -117,11 +119,13 @@ impl<T: ParamType> Param<T> {
 ///
 /// `values` and `count` are written only by the kernel's parameter code: while parsing `insmod`
 /// arguments, and on sysfs writes under the module's parameter lock; each element and `count`
-/// with single stores (see [`ParamType`]); `count <= N`.
+/// with single stores (see [`ParamType`]); `count <= N`. `module` is the module the array is a
+/// parameter of, the one whose code uses it.
 #[repr(C)]
 pub struct ParamArray<T: ParamType, const N: usize> {
     values: UnsafeCell<[T; N]>,
     count: UnsafeCell<c_uint>,
+    module: *mut bindings::module,
 }
 
 // SAFETY: As for `Param`: elements and `count` are read with single loads, or copied under the
@@ -131,8 +135,12 @@ unsafe impl<T: ParamType, const N: usize> Sync for ParamArray<T, N> {}
 impl<T: ParamType, const N: usize> ParamArray<T, N> {
     /// The array with its default values: `count` is their number (what `modinfo` and sysfs
     /// show until a value is given); more than `N` defaults fail the build.
+    ///
+    /// # Safety
+    ///
+    /// `module` is `THIS_MODULE` of the module whose code uses the array.
     #[doc(hidden)]
-    pub const fn new(defaults: &[T]) -> Self {
+    pub const unsafe fn new(defaults: &[T], module: *mut kernel::bindings::module) -> Self {
         assert!(
             defaults.len() <= N,
             "more default values than the array parameter holds"
@@ -146,6 +154,8 @@ impl<T: ParamType, const N: usize> ParamArray<T, N> {
         Self {
             values: UnsafeCell::new(values),
             count: UnsafeCell::new(defaults.len() as c_uint),
+            // INVARIANT: The caller's guarantee.
+            module: module.cast(),
         }
     }
 
@@ -178,11 +188,14 @@ impl<T: ParamType, const N: usize> ParamArray<T, N> {
     /// `f` may read parameters again. Sleeps on that lock: process context only (use
     /// [`ParamArray::get`] elsewhere).
     pub fn with<R>(&self, f: impl FnOnce(&[T]) -> R) -> R {
-        let (values, count) = with_param_lock(|| {
-            // SAFETY: Under the parameter lock, which serialises the kernel's writes (type
-            // invariant), and `count <= N`.
-            unsafe { (ptr::read(self.values.get()), *self.count.get() as usize) }
-        });
+        // SAFETY: `self.module` is the module whose code runs (type invariant).
+        let (values, count) = unsafe {
+            with_param_lock(self.module, || {
+                // SAFETY: Under the parameter lock, which serialises the kernel's writes (type
+                // invariant), and `count <= N`.
+                (ptr::read(self.values.get()), *self.count.get() as usize)
+            })
+        };
         f(&values[..count.min(N)])
     }
 }
@@ -241,10 +254,15 @@ pub const fn verify_perm(perm: u16) -> u16 {
 }
 
 impl KernelParam {
-    const fn new(name: &'static CStr, perm: u16, ops: *const bindings::kernel_param_ops) -> Self {
+    const fn new(
+        name: &'static CStr,
+        perm: u16,
+        ops: *const bindings::kernel_param_ops,
+        module: *mut kernel::bindings::module,
+    ) -> Self {
         Self(bindings::kernel_param {
             name: name.as_char_ptr(),
-            mod_: THIS_MODULE,
+            mod_: module.cast(),
             ops,
             perm: verify_perm(perm),
             level: -1,
@@ -255,23 +273,31 @@ impl KernelParam {
         })
     }
 
-    /// `module_param(name, type, perm)` for the [`Param`] at `param`.
+    /// `module_param(name, type, perm)` for the [`Param`] at `param`, of the module `module`
+    /// (`THIS_MODULE`).
     #[doc(hidden)]
     pub const fn scalar<T: ParamType>(
         name: &'static CStr,
         perm: u16,
         param: *const Param<T>,
+        module: *mut kernel::bindings::module,
     ) -> Self {
-        let mut kp = Self::new(name, perm, T::OPS);
+        let mut kp = Self::new(name, perm, T::OPS, module);
         // `value` is at offset 0 of the `repr(C)` `Param`.
         kp.0.__bindgen_anon_1.arg = param.cast::<c_void>().cast_mut();
         kp
     }
 
-    /// `module_param_array(name, type, &count, perm)` for the `struct kparam_array` at `array`.
+    /// `module_param_array(name, type, &count, perm)` for the `struct kparam_array` at `array`,
+    /// of the module `module` (`THIS_MODULE`).
     #[doc(hidden)]
-    pub const fn array(name: &'static CStr, perm: u16, array: *const KparamArray) -> Self {
-        let mut kp = Self::new(name, perm, &raw const bindings::param_array_ops);
+    pub const fn array(
+        name: &'static CStr,
+        perm: u16,
+        array: *const KparamArray,
+        module: *mut kernel::bindings::module,
+    ) -> Self {
+        let mut kp = Self::new(name, perm, &raw const bindings::param_array_ops, module);
         kp.0.__bindgen_anon_1.arr = array.cast();
         kp
     }

@@ -4,16 +4,16 @@
 //!
 //! C header: [`include/linux/livepatch.h`](srctree/include/linux/livepatch.h)
 
-use super::{
+use crate::{
     bindings,
     state::{State, StateTable},
 };
-use core::{ffi::c_void, marker::PhantomPinned, pin::Pin, ptr};
+use core::{cell::UnsafeCell, ffi::c_void, ptr};
 use kernel::{
     error::from_result,
     prelude::*,
     str::CStr,
-    sync::{Arc, Mutex},
+    sync::Arc,
     types::Opaque,
     ThisModule,
 };
@@ -171,17 +171,17 @@ unsafe impl<T> FromRaw<'_> for *const T {
 unsafe impl<T> FfiRet for *const T {}
 
 // SAFETY: `struct seq_file *`.
-unsafe impl FfiArg for &super::SeqFile {
+unsafe impl FfiArg for &crate::SeqFile {
     type Raw = *mut bindings::seq_file;
 }
 
 // SAFETY: A `struct seq_file *` argument of a replaced `show()` function is valid for the call,
 // which is what `SeqFile::from_raw` needs, and the reference lives for `'call`.
-unsafe impl<'call> FromRaw<'call> for &'call super::SeqFile {
+unsafe impl<'call> FromRaw<'call> for &'call crate::SeqFile {
     unsafe fn from_raw(raw: Self::Raw) -> Self {
         // SAFETY: The caller guarantees `raw` is the argument of a running `show()` call, and
         // that `'call` ends with it.
-        unsafe { super::SeqFile::from_raw(raw) }
+        unsafe { crate::SeqFile::from_raw(raw) }
     }
 }
 
@@ -189,11 +189,15 @@ unsafe impl<'call> FromRaw<'call> for &'call super::SeqFile {
 ///
 /// The Rust counterpart of `struct klp_func`.
 ///
+/// [`module_livepatch!`](crate::module_livepatch) makes one for each `old_name => new_func`
+/// of its `objects`, in a static table.
+///
 /// # Examples
 ///
 /// ```ignore
 /// Func::new(c_str!("cmdline_proc_show"), livepatch_cmdline_proc_show)
 /// ```
+#[derive(Clone, Copy)]
 pub struct Func {
     old_name: &'static CStr,
     new_func: Replacement,
@@ -269,8 +273,8 @@ impl<'a> TargetModule<'a> {
 /// callback; the core holds `klp_mutex` and keeps the object, and its module if any, alive for
 /// the duration of the callback. `patch` is that registered patch's `struct klp_patch`.
 pub struct Target<'a> {
-    pub(super) obj: &'a Opaque<bindings::klp_object>,
-    pub(super) patch: *mut bindings::klp_patch,
+    pub(crate) obj: &'a Opaque<bindings::klp_object>,
+    pub(crate) patch: *mut bindings::klp_patch,
 }
 
 impl<'a> Target<'a> {
@@ -307,102 +311,87 @@ impl<'a> Target<'a> {
 type PatchFn = dyn Fn(&Target<'_>) -> Result + Send + Sync;
 type UnpatchFn = dyn Fn(&Target<'_>) + Send + Sync;
 
-/// The callbacks of one object.
+/// The closures of one object, as the shims find them.
 #[derive(Default)]
-struct Callbacks {
-    pre_patch: Option<Arc<PatchFn>>,
-    post_patch: Option<Arc<UnpatchFn>>,
-    pre_unpatch: Option<Arc<UnpatchFn>>,
-    post_unpatch: Option<Arc<UnpatchFn>>,
+struct Closures {
+    pre_patch: Option<KBox<PatchFn>>,
+    post_patch: Option<KBox<UnpatchFn>>,
+    pre_unpatch: Option<KBox<UnpatchFn>>,
+    post_unpatch: Option<KBox<UnpatchFn>>,
 }
 
-/// A kernel object to patch: vmlinux or a module, its functions and its callbacks.
+/// The (un)patch callbacks of one object, as Rust closures: the `struct klp_callbacks` of a
+/// `klp_object`, given to [`Patch::callbacks`].
 ///
-/// The Rust counterpart of `struct klp_object`. Builder methods never fail: an allocation failure
-/// is kept and reported by [`Patch`] registration, as `ENOMEM`.
+/// Each closure is boxed: a closure that captures nothing allocates nothing. Builder methods
+/// never fail: an allocation failure is kept and reported at registration, as `ENOMEM`.
 ///
 /// # Examples
 ///
 /// ```ignore
-/// Object::vmlinux()
-///     .func(Func::new(c_str!("cmdline_proc_show"), livepatch_cmdline_proc_show))
-///     .pre_patch(|obj| {
-///         pr_info!("pre_patch: {}\n", obj.name());
-///         Ok(())
-///     })
+/// patch.callbacks(
+///     VMLINUX,
+///     Callbacks::new()
+///         .pre_patch(|obj| {
+///             pr_info!("pre_patch: {}\n", obj.name());
+///             Ok(())
+///         })
+///         .post_unpatch(|obj| pr_info!("post_unpatch: {}\n", obj.name())),
+/// )
 /// ```
-pub struct Object {
-    name: Option<&'static CStr>,
-    funcs: KVec<Func>,
-    callbacks: Callbacks,
+#[derive(Default)]
+pub struct Callbacks {
+    closures: Closures,
     error: Option<Error>,
 }
 
-impl Object {
-    fn new(name: Option<&'static CStr>) -> Self {
-        Self {
-            name,
-            funcs: KVec::new(),
-            callbacks: Callbacks::default(),
-            error: None,
-        }
+impl Callbacks {
+    /// No callbacks.
+    pub fn new() -> Self {
+        Self::default()
     }
 
-    /// The kernel image (`klp_object.name == NULL`).
-    pub fn vmlinux() -> Self {
-        Self::new(None)
-    }
-
-    /// The module called `name`, patched whenever it is loaded.
-    pub fn module(name: &'static CStr) -> Self {
-        Self::new(Some(name))
-    }
-
-    fn fail(&mut self, e: impl Into<Error>) {
-        self.error.get_or_insert(e.into());
-    }
-
+    /// Boxes `f` as the closure type `T` (6.12's `KBox` does not coerce: `coerce` unsizes the
+    /// raw pointer).
     fn boxed<F, T: ?Sized>(
         &mut self,
         f: F,
-        coerce: impl FnOnce(Arc<F>) -> Arc<T>,
-    ) -> Option<Arc<T>> {
-        match Arc::new(f, GFP_KERNEL) {
-            Ok(f) => Some(coerce(f)),
+        coerce: impl FnOnce(*mut F) -> *mut T,
+    ) -> Option<KBox<T>> {
+        match KBox::new(f, GFP_KERNEL) {
+            Ok(f) => {
+                let raw = coerce(KBox::into_raw(f));
+                // SAFETY: `raw` is the pointer `KBox::into_raw` returned, unsized: the same
+                // allocation (or dangling pointer, for a closure that captures nothing), holding
+                // the same value.
+                Some(unsafe { KBox::from_raw(raw) })
+            }
             Err(e) => {
-                self.fail(e);
+                self.error.get_or_insert(e.into());
                 None
             }
         }
-    }
-
-    /// Adds a function to replace.
-    pub fn func(mut self, func: Func) -> Self {
-        if let Err(e) = self.funcs.push(func, GFP_KERNEL) {
-            self.fail(e);
-        }
-        self
     }
 
     /// Sets the pre-patch callback: runs before the object is patched. An `Err` stops the
     /// patching: `insmod` of the livepatch fails, or, when the patch is already enabled, the
     /// target module's load fails, with that error.
     pub fn pre_patch(mut self, f: impl Fn(&Target<'_>) -> Result + Send + Sync + 'static) -> Self {
-        self.callbacks.pre_patch = self.boxed(f, |f| f as Arc<PatchFn>);
+        self.closures.pre_patch = self.boxed(f, |f| f as *mut PatchFn);
         self
     }
 
     /// Sets the post-patch callback: runs after the object is patched and the patch is active
     /// in all tasks.
     pub fn post_patch(mut self, f: impl Fn(&Target<'_>) + Send + Sync + 'static) -> Self {
-        self.callbacks.post_patch = self.boxed(f, |f| f as Arc<UnpatchFn>);
+        self.closures.post_patch = self.boxed(f, |f| f as *mut UnpatchFn);
         self
     }
 
     /// Sets the pre-unpatch callback: runs before the object is unpatched, only if the
     /// post-patch callback ran.
     pub fn pre_unpatch(mut self, f: impl Fn(&Target<'_>) + Send + Sync + 'static) -> Self {
-        self.callbacks.pre_unpatch = self.boxed(f, |f| f as Arc<UnpatchFn>);
+        self.closures.pre_unpatch = self.boxed(f, |f| f as *mut UnpatchFn);
         self
     }
 
@@ -411,7 +400,7 @@ impl Object {
     /// without a pre-patch callback it always runs (`klp_pre_patch_callback()` sets
     /// `post_unpatch_enabled` whether or not there is one).
     pub fn post_unpatch(mut self, f: impl Fn(&Target<'_>) + Send + Sync + 'static) -> Self {
-        self.callbacks.post_unpatch = self.boxed(f, |f| f as Arc<UnpatchFn>);
+        self.closures.post_unpatch = self.boxed(f, |f| f as *mut UnpatchFn);
         self
     }
 
@@ -434,11 +423,13 @@ impl Object {
         };
         self.pre_patch(move |obj| {
             let value = acquire(obj)?;
-            *fill.lock() = Some(value);
+            // SAFETY: The shims run this closure (see `Slot`).
+            unsafe { fill.put(value) };
             Ok(())
         })
         .post_unpatch(move |obj| {
-            let value = take.lock().take();
+            // SAFETY: The shims run this closure (see `Slot`).
+            let value = unsafe { take.take() };
             if let Some(value) = value {
                 release(obj, value);
             }
@@ -463,10 +454,12 @@ impl Object {
         };
         self.post_patch(move |obj| {
             let value = produce(obj);
-            *fill.lock() = Some(value);
+            // SAFETY: The shims run this closure (see `Slot`).
+            unsafe { fill.put(value) };
         })
         .pre_unpatch(move |obj| {
-            let value = take.lock().take();
+            // SAFETY: The shims run this closure (see `Slot`).
+            let value = unsafe { take.take() };
             if let Some(value) = value {
                 release(obj, value);
             }
@@ -474,68 +467,339 @@ impl Object {
     }
 
     /// Allocates the slot a paired callback keeps its value in, twice referenced.
-    #[expect(clippy::type_complexity)]
-    fn slot<T: Send + 'static>(
-        &mut self,
-    ) -> Option<(Arc<Mutex<Option<T>>>, Arc<Mutex<Option<T>>>)> {
-        match Arc::pin_init(kernel::new_mutex!(None), GFP_KERNEL) {
+    fn slot<T: Send + 'static>(&mut self) -> Option<(Arc<Slot<T>>, Arc<Slot<T>>)> {
+        match Arc::new(Slot(UnsafeCell::new(None)), GFP_KERNEL) {
             Ok(slot) => Some((slot.clone(), slot)),
             Err(e) => {
-                self.fail(e);
+                self.error.get_or_insert(e.into());
                 None
             }
         }
     }
 }
 
-/// A livepatch: the objects it patches, and how it combines with other patches.
+/// The value a paired callback hands to its partner.
 ///
-/// The Rust counterpart of `struct klp_patch`, registered by [`module_livepatch!`] when the
-/// module loads. Builder methods never fail: an allocation failure is kept and reported at
-/// registration, as `ENOMEM`.
+/// No lock: the two closures of a pair are stored in an object's [`Closures`], which only the
+/// shims run, and the livepatch core calls the shims with `klp_mutex` held
+/// (`kernel/livepatch/core.c` and `transition.c`: every `klp_*_callback()` caller holds it),
+/// which serialises them.
 ///
-/// # Examples
+/// # Invariants
 ///
-/// ```ignore
-/// fn patch() -> Patch {
-///     Patch::new().object(
-///         Object::vmlinux().func(Func::new(c_str!("cmdline_proc_show"), livepatch_cmdline_proc_show)),
-///     )
-/// }
-/// ```
-#[derive(Default)]
-pub struct Patch {
-    objects: KVec<Object>,
-    states: KVec<State>,
-    kept: KVec<Arc<dyn Kept>>,
-    replace: bool,
-    error: Option<Error>,
+/// Accessed only by the closures of one [`Callbacks`] pair, run by the shims.
+struct Slot<T>(UnsafeCell<Option<T>>);
+
+// SAFETY: Accesses are serialised by `klp_mutex` (type invariants); the value moves between
+// threads, hence `T: Send`.
+unsafe impl<T: Send> Sync for Slot<T> {}
+// SAFETY: As above.
+unsafe impl<T: Send> Send for Slot<T> {}
+
+impl<T> Slot<T> {
+    /// Stores `value`, dropping a value left there.
+    ///
+    /// # Safety
+    ///
+    /// Called by a closure the shims run (type invariants).
+    unsafe fn put(&self, value: T) {
+        // SAFETY: Serialised by `klp_mutex` (the caller's guarantee).
+        unsafe { *self.0.get() = Some(value) };
+    }
+
+    /// Takes the value.
+    ///
+    /// # Safety
+    ///
+    /// As for [`Slot::put`].
+    unsafe fn take(&self) -> Option<T> {
+        // SAFETY: As in `put`.
+        unsafe { (*self.0.get()).take() }
+    }
+}
+
+/// An object of a [`module_livepatch!`](crate::module_livepatch) patch, named in its `objects`:
+/// which object [`Patch::callbacks`] sets the callbacks of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ObjectId(usize);
+
+impl ObjectId {
+    /// The `index`-th object of the patch; made by [`module_livepatch!`](crate::module_livepatch).
+    #[doc(hidden)]
+    pub const fn new(index: usize) -> Self {
+        Self(index)
+    }
+}
+
+/// What the library keeps with the functions of each object: its closures and its patch.
+///
+/// # Invariants
+///
+/// `closures` is written only by [`Patch::callbacks`] (module initialisation, before
+/// registration) and by [`Tables`]' drop (after the core released the patch); the shims read it
+/// in between.
+#[repr(C)]
+struct ObjectData {
+    closures: UnsafeCell<Closures>,
+    patch: *mut bindings::klp_patch,
+}
+
+/// The static function table of one object: its [`ObjectData`], then the `klp_func` array that
+/// `klp_object.funcs` points at, terminated. Emitted by [`module_livepatch!`](crate::module_livepatch).
+///
+/// # Invariants
+///
+/// `funcs` hold the functions given to [`FuncTable::new`], with `'static` names, and `data.patch`
+/// its patch; `end` is all zeroes.
+#[doc(hidden)]
+#[repr(C)]
+pub struct FuncTable<const N: usize> {
+    data: ObjectData,
+    funcs: [Opaque<bindings::klp_func>; N],
+    end: Opaque<bindings::klp_func>,
+}
+
+// SAFETY: The livepatch core accesses the `klp_func`s under `klp_mutex`; `data` is written only
+// before registration and after the core released the patch (`ObjectData` invariants), and the
+// closures are `Send + Sync`.
+unsafe impl<const N: usize> Sync for FuncTable<N> {}
+
+/// A zeroed C structure, for the fields the core initialises (kobjects, lists).
+const fn zeroed<T>() -> Opaque<T> {
+    // SAFETY: The livepatch structures are integers, pointers and options of function pointers,
+    // plus opaque kernel structures, all valid when zero (C declares them zeroed too).
+    Opaque::new(unsafe { core::mem::zeroed() })
+}
+
+impl<const N: usize> FuncTable<N> {
+    /// The functions `funcs` of an object of the patch `patch` (see [`PatchTable::klp_patch`]).
+    pub const fn new(patch: *mut bindings::klp_patch, funcs: [Func; N]) -> Self {
+        let mut table = Self {
+            data: ObjectData {
+                closures: UnsafeCell::new(Closures {
+                    pre_patch: None,
+                    post_patch: None,
+                    pre_unpatch: None,
+                    post_unpatch: None,
+                }),
+                patch,
+            },
+            funcs: [const { zeroed() }; N],
+            end: zeroed(),
+        };
+        let mut i = 0;
+        while i < N {
+            // SAFETY: All-zero is a valid `klp_func` (see `zeroed`).
+            let mut func: bindings::klp_func = unsafe { core::mem::zeroed() };
+            func.old_name = funcs[i].old_name.as_char_ptr();
+            func.new_func = funcs[i].new_func.0.cast_mut();
+            func.old_sympos = funcs[i].old_sympos as _;
+            table.funcs[i] = Opaque::new(func);
+            i += 1;
+        }
+        table
+    }
+
+    /// `klp_object.funcs` of the object whose table `this` is.
+    pub const fn funcs(this: *const Self) -> *mut bindings::klp_func {
+        this.cast::<u8>()
+            .wrapping_add(FUNCS_OFFSET)
+            .cast::<bindings::klp_func>()
+            .cast_mut()
+    }
+}
+
+/// Where the `klp_func` array starts in every [`FuncTable`]: the same for every `N`.
+const FUNCS_OFFSET: usize = core::mem::offset_of!(FuncTable<0>, funcs);
+
+/// A static object of a [`PatchTable`]: vmlinux or a module, and its function table.
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct ObjectEntry {
+    name: Option<&'static CStr>,
+    funcs: *mut bindings::klp_func,
+}
+
+impl ObjectEntry {
+    /// The object `name` (a module) or vmlinux (`None`), whose functions are
+    /// [`FuncTable::funcs`] of its table.
+    pub const fn new(name: Option<&'static CStr>, funcs: *mut bindings::klp_func) -> Self {
+        Self { name, funcs }
+    }
+}
+
+/// The static `klp_patch` of a livepatch module and its `klp_object` array, terminated; emitted
+/// by [`module_livepatch!`](crate::module_livepatch).
+///
+/// # Invariants
+///
+/// `patch.objs` points at `objs`; each object's `funcs` is the `funcs` of a [`FuncTable`] whose
+/// `data.patch` is `patch`. Until registration only the module's initialisation accesses the
+/// table ([`Patch`]); then the livepatch core, under `klp_mutex`, until it releases the patch.
+#[doc(hidden)]
+#[repr(C)]
+pub struct PatchTable<const M: usize> {
+    patch: Opaque<bindings::klp_patch>,
+    objs: [Opaque<bindings::klp_object>; M],
+    end: Opaque<bindings::klp_object>,
+}
+
+// SAFETY: See the type invariants: the core serialises its accesses with `klp_mutex`.
+unsafe impl<const M: usize> Sync for PatchTable<M> {}
+
+impl<const M: usize> PatchTable<M> {
+    /// The table at `this`, for the objects `objs`.
+    pub const fn new(this: *const Self, objs: [ObjectEntry; M]) -> Self {
+        // SAFETY: All-zero is a valid `klp_patch` (see `zeroed`).
+        let mut patch: bindings::klp_patch = unsafe { core::mem::zeroed() };
+        patch.objs = this
+            .cast::<u8>()
+            .wrapping_add(core::mem::offset_of!(Self, objs))
+            .cast::<bindings::klp_object>()
+            .cast_mut();
+        let mut table = Self {
+            patch: Opaque::new(patch),
+            objs: [const { zeroed() }; M],
+            end: zeroed(),
+        };
+        let mut i = 0;
+        while i < M {
+            // SAFETY: All-zero is a valid `klp_object` (see `zeroed`).
+            let mut obj: bindings::klp_object = unsafe { core::mem::zeroed() };
+            obj.name = match objs[i].name {
+                Some(name) => name.as_char_ptr(),
+                None => ptr::null(),
+            };
+            obj.funcs = objs[i].funcs;
+            table.objs[i] = Opaque::new(obj);
+            i += 1;
+        }
+        table
+    }
+
+    /// The `klp_patch` of the table at `this`, for [`FuncTable::new`].
+    pub const fn klp_patch(this: *const Self) -> *mut bindings::klp_patch {
+        this.cast::<bindings::klp_patch>().cast_mut()
+    }
+}
+
+/// The static tables of a patch, seen from [`Patch`] and [`Registration`]; dropping it drops the
+/// closures of every object.
+///
+/// # Invariants
+///
+/// `patch` and `objs` are those of a [`PatchTable`], accessed as its invariants say.
+struct Tables {
+    patch: *mut bindings::klp_patch,
+    objs: &'static [Opaque<bindings::klp_object>],
+}
+
+impl Tables {
+    /// The data of object `i`.
+    fn data(&self, i: usize) -> Option<&ObjectData> {
+        let obj = self.objs.get(i)?;
+        // SAFETY: `funcs` of an object of a `PatchTable` is the `funcs` of a static `FuncTable`
+        // (type invariants), at `FUNCS_OFFSET` from its `ObjectData`.
+        Some(unsafe { &*(*obj.get()).funcs.cast::<u8>().sub(FUNCS_OFFSET).cast::<ObjectData>() })
+    }
+}
+
+impl Drop for Tables {
+    fn drop(&mut self) {
+        // Before registration or after the core released the patch: no shim runs.
+        for i in 0..self.objs.len() {
+            if let Some(data) = self.data(i) {
+                // SAFETY: Nothing else accesses the closures now (`ObjectData` invariants).
+                drop(core::mem::take(unsafe { &mut *data.closures.get() }));
+            }
+        }
+    }
 }
 
 /// A value a [`Patch`] keeps until the module is unloaded (see [`Patch::keep`]).
 trait Kept: Send + Sync {}
 impl<T: Send + Sync> Kept for T {}
 
+/// A livepatch being set up, by the `patch` function of [`module_livepatch!`]
+/// (crate::module_livepatch): the callbacks of its objects, the states it modifies, atomic
+/// replace, and what it keeps until the module is unloaded.
+///
+/// The objects and functions are static ([`module_livepatch!`](crate::module_livepatch)'s
+/// `objects`); the patch allocates only what the closures capture, its states and kept values.
+/// Builder methods never fail: an error is kept and reported at registration.
+///
+/// # Examples
+///
+/// ```ignore
+/// fn patch(patch: Patch) -> Patch {
+///     patch
+///         .callbacks(VMLINUX, Callbacks::new().post_patch(|obj| pr_info!("{}\n", obj.name())))
+///         .replace(true)
+/// }
+/// ```
+pub struct Patch {
+    tables: Tables,
+    states: KVec<State>,
+    kept: KVec<KBox<dyn Kept>>,
+    replace: bool,
+    error: Option<Error>,
+}
+
 impl Patch {
-    /// An empty patch.
-    pub fn new() -> Self {
-        Self::default()
+    /// The patch of `table`, with no callbacks.
+    ///
+    /// # Safety
+    ///
+    /// Called at most once per load of the module, by its initialisation, before anything else
+    /// uses `table` ([`module_livepatch!`](crate::module_livepatch) does).
+    #[doc(hidden)]
+    pub unsafe fn new<const M: usize>(table: &'static PatchTable<M>) -> Self {
+        Self {
+            tables: Tables {
+                patch: table.patch.get(),
+                objs: &table.objs,
+            },
+            states: KVec::new(),
+            kept: KVec::new(),
+            replace: false,
+            error: None,
+        }
     }
 
-    /// Adds an object to patch.
-    pub fn object(mut self, object: Object) -> Self {
-        if let Err(e) = self.objects.push(object, GFP_KERNEL) {
-            self.error.get_or_insert(e.into());
+    fn fail(&mut self, e: Error) {
+        self.error.get_or_insert(e);
+    }
+
+    /// Sets the (un)patch callbacks of the object `object`.
+    pub fn callbacks(mut self, object: ObjectId, callbacks: Callbacks) -> Self {
+        if let Some(e) = callbacks.error {
+            self.fail(e);
+            return self;
         }
+        let (Some(obj), Some(data)) = (self.tables.objs.get(object.0), self.tables.data(object.0))
+        else {
+            self.fail(EINVAL);
+            return self;
+        };
+        let c = &callbacks.closures;
+        // SAFETY: Before registration, the module's initialisation alone accesses the tables
+        // (`PatchTable` invariants); `Patch` is its only handle to them.
+        let cbs = unsafe { &mut (*obj.get()).callbacks };
+        cbs.pre_patch = c.pre_patch.is_some().then_some(pre_patch_shim as _);
+        cbs.post_patch = c.post_patch.is_some().then_some(post_patch_shim as _);
+        cbs.pre_unpatch = c.pre_unpatch.is_some().then_some(pre_unpatch_shim as _);
+        cbs.post_unpatch = c.post_unpatch.is_some().then_some(post_unpatch_shim as _);
+        // SAFETY: As above.
+        unsafe { *data.closures.get() = callbacks.closures };
         self
     }
 
     /// Declares a system state the patch modifies (`klp_patch.states`); can be repeated. See
-    /// [`State`] and the [`state`](super::state) module: callbacks reach the state through
+    /// [`State`] and the [`state`](crate::state) module: callbacks reach the state through
     /// [`Target::state`], and the core refuses a patch incompatible with the installed states.
     pub fn state(mut self, state: State) -> Self {
         if let Err(e) = self.states.push(state, GFP_KERNEL) {
-            self.error.get_or_insert(e.into());
+            self.fail(e.into());
         }
         self
     }
@@ -549,14 +813,17 @@ impl Patch {
     /// # Examples
     ///
     /// ```ignore
-    /// Patch::new().object(object).keep(FreeAllLeaks)
+    /// patch.keep(FreeAllLeaks)
     /// ```
     pub fn keep<T: Send + Sync + 'static>(mut self, value: T) -> Self {
-        let pushed = Arc::new(value, GFP_KERNEL)
-            .map_err(Error::from)
-            .and_then(|value| Ok(self.kept.push(value as Arc<dyn Kept>, GFP_KERNEL)?));
+        let pushed = KBox::new(value, GFP_KERNEL).and_then(|value| {
+            let raw = KBox::into_raw(value) as *mut dyn Kept;
+            // SAFETY: `raw` is the pointer `KBox::into_raw` returned, unsized: the same
+            // allocation, holding the same value.
+            self.kept.push(unsafe { KBox::from_raw(raw) }, GFP_KERNEL)
+        });
         if let Err(e) = pushed {
-            self.error.get_or_insert(e);
+            self.fail(e.into());
         }
         self
     }
@@ -572,10 +839,10 @@ impl Patch {
     /// ```ignore
     /// static NPIDS_ATTR: RoAttribute = RoAttribute::new(c_str!("npids"), npids_show);
     ///
-    /// Patch::new().object(object).kernel_dir(c_str!("test_klp_syscall"), &[&NPIDS_ATTR])
+    /// patch.kernel_dir(c_str!("test_klp_syscall"), &[&NPIDS_ATTR])
     /// ```
-    pub fn kernel_dir(mut self, name: &CStr, files: &[&'static super::RoAttribute]) -> Self {
-        let dir = super::sysfs::KernelDir::create(name).and_then(|dir| {
+    pub fn kernel_dir(mut self, name: &CStr, files: &[&'static crate::RoAttribute]) -> Self {
+        let dir = crate::stand_in::sysfs::KernelDir::create(name).and_then(|dir| {
             for file in files {
                 dir.create_file(file)?;
             }
@@ -584,7 +851,7 @@ impl Patch {
         match dir {
             Ok(dir) => self.keep(dir),
             Err(e) => {
-                self.error.get_or_insert(e);
+                self.fail(e);
                 self
             }
         }
@@ -605,113 +872,52 @@ impl Patch {
     /// dropped to zero (i.e. only from the module's exit function): the core keeps using the
     /// patch, and holds a module reference, until a disable through sysfs has completed.
     #[doc(hidden)]
-    pub unsafe fn register(
-        mut self,
-        module: &'static ThisModule,
-    ) -> Result<Pin<KBox<Registration>>> {
+    pub unsafe fn register(mut self, module: &'static ThisModule) -> Result<Registration> {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
-        let n = self.objects.len();
-        let mut callbacks = KVec::with_capacity(n, GFP_KERNEL)?;
-        for object in self.objects.iter_mut() {
-            if let Some(e) = object.error.take() {
-                return Err(e);
-            }
-            callbacks.push(core::mem::take(&mut object.callbacks), GFP_KERNEL)?;
-        }
-
-        // The function tables: a header the core never reads, pointing at the object's
-        // callbacks, then the functions, then the terminator.
-        let mut tables = KVec::with_capacity(n, GFP_KERNEL)?;
-        for (object, cbs) in self.objects.iter().zip(callbacks.iter()) {
-            let mut table = KVec::with_capacity(object.funcs.len() + 2, GFP_KERNEL)?;
-            let header = bindings::klp_func {
-                new_func: (cbs as *const Callbacks).cast_mut().cast(),
-                old_sympos: HEADER_SYMPOS,
-                ..Default::default()
-            };
-            table.push(Opaque::new(header), GFP_KERNEL)?;
-            for func in object.funcs.iter() {
-                let func = bindings::klp_func {
-                    old_name: func.old_name.as_char_ptr(),
-                    new_func: func.new_func.0.cast_mut(),
-                    old_sympos: func.old_sympos,
-                    ..Default::default()
-                };
-                table.push(Opaque::new(func), GFP_KERNEL)?;
-            }
-            table.push(Opaque::new(bindings::klp_func::default()), GFP_KERNEL)?;
-            tables.push(table, GFP_KERNEL)?;
-        }
-
-        let states = StateTable::new(&self.states)?;
-
-        let mut objs = KVec::with_capacity(n + 1, GFP_KERNEL)?;
-        for ((object, cbs), table) in self.objects.iter().zip(callbacks.iter()).zip(tables.iter()) {
-            let obj = bindings::klp_object {
-                name: object.name.map_or(ptr::null(), CStr::as_char_ptr),
-                // Entry 1: the first function, or the terminator.
-                funcs: Opaque::raw_get(table.as_ptr().wrapping_add(1)),
-                callbacks: bindings::klp_callbacks {
-                    pre_patch: cbs.pre_patch.is_some().then_some(pre_patch_shim as _),
-                    post_patch: cbs.post_patch.is_some().then_some(post_patch_shim as _),
-                    pre_unpatch: cbs.pre_unpatch.is_some().then_some(pre_unpatch_shim as _),
-                    // Also for a patch with states: the shim records its own unpatching.
-                    post_unpatch: (cbs.post_unpatch.is_some() || !states.is_empty())
-                        .then_some(post_unpatch_shim as _),
-                    post_unpatch_enabled: false,
-                },
-                ..Default::default()
-            };
-            objs.push(Opaque::new(obj), GFP_KERNEL)?;
-        }
-        objs.push(Opaque::new(bindings::klp_object::default()), GFP_KERNEL)?;
-
-        let patch = bindings::klp_patch {
-            mod_: module.as_ptr().cast(),
-            objs: Opaque::raw_get(objs.as_ptr()),
-            states: states.as_ptr(),
-            replace: self.replace,
-            ..Default::default()
+        let states = if self.states.is_empty() {
+            None
+        } else {
+            Some(StateTable::new(&self.states)?)
         };
-        let reg = KBox::pin(
-            Registration {
-                patch: Opaque::new(patch),
-                objs,
-                tables,
-                callbacks,
-                states,
-                kept: core::mem::take(&mut self.kept),
-                _pin: PhantomPinned,
-            },
-            GFP_KERNEL,
-        )?;
-        // The headers point at the patch, now at its final address.
-        for table in reg.tables.iter() {
-            if let Some(header) = table.first() {
-                // SAFETY: The header is not shared with the core, which does not have the patch
-                // yet; `Opaque` allows writing through a shared reference.
-                unsafe { (*header.get()).old_func = reg.patch.get().cast() };
+        let patch = self.tables.patch;
+        // SAFETY: Before registration, only the module's initialisation accesses the tables.
+        unsafe {
+            (*patch).mod_ = module.as_ptr().cast();
+            (*patch).replace = self.replace;
+            if let Some(states) = &states {
+                (*patch).states = states.as_ptr();
+                // The shim records the patch's own unpatching, for its states' data.
+                for obj in self.tables.objs {
+                    (*obj.get()).callbacks.post_unpatch = Some(post_unpatch_shim);
+                }
             }
         }
-        // SAFETY: `reg.patch` is a fully initialised `klp_patch` whose objects and functions are
-        // terminated arrays that live, at fixed addresses, as long as `reg`, which the caller
-        // keeps until the core is done with the patch. `Func` names and `Object` names are
-        // `'static`; replacement functions live in this module's text.
-        let ret = unsafe { bindings::klp_enable_patch(reg.patch.get()) };
+        let reg = Registration {
+            _tables: self.tables,
+            states,
+            _kept: self.kept,
+        };
+        // SAFETY: `patch` is a fully initialised static `klp_patch` whose objects and functions
+        // are terminated static arrays (`PatchTable` invariants), whose closures and states live
+        // as long as `reg`, which the caller keeps until the core is done with the patch. Names
+        // are `'static`; replacement functions live in this module's text.
+        let ret = unsafe { bindings::klp_enable_patch(patch) };
         if let Err(e) = kernel::error::to_result(ret) {
             // The core has released the patch: it never took effect, so no other patch holds
             // data its callbacks allocated.
-            reg.states.free_owned();
+            if let Some(states) = &reg.states {
+                states.free_owned();
+            }
             return Err(e);
         }
         Ok(reg)
     }
 }
 
-/// What a [`module_livepatch!`] `patch` function returns: a [`Patch`], or a `Result<Patch>` for
-/// one that allocates (e.g. state shared by its callbacks).
+/// What a [`module_livepatch!`](crate::module_livepatch) `patch` function returns: a [`Patch`],
+/// or a `Result<Patch>` for one that can fail.
 pub trait IntoPatch {
     /// The patch, or the error that fails the module's load.
     fn into_patch(self) -> Result<Patch>;
@@ -729,62 +935,42 @@ impl IntoPatch for Result<Patch> {
     }
 }
 
-/// `old_sympos` of a function-table header, which the core never sees.
-const HEADER_SYMPOS: kernel::ffi::c_ulong = kernel::ffi::c_ulong::MAX;
-
 /// A patch handed to the livepatch core with `klp_enable_patch()`.
 ///
 /// # Invariants
 ///
-/// - `patch` has been enabled; its `objs` is `objs`, whose last entry is the terminator.
-/// - For each object `i`, `objs[i].funcs` is entry 1 of `tables[i]`; entry 0 of `tables[i]` is a
-///   header whose `new_func` points at `callbacks[i]`, whose `old_func` points at `patch`, and
-///   whose `old_sympos` is `HEADER_SYMPOS`.
-/// - `patch.states` is `states`, a terminated `klp_state` array (see `StateTable`).
-/// - None of the vectors is changed after registration, so these addresses are stable until the
-///   registration is dropped, which happens after the core has released the patch.
-/// - `kept` holds the values given to [`Patch::keep`], dropped with the registration.
-#[expect(
-    dead_code,
-    reason = "the core uses `objs`, `tables`, `callbacks` and `states` through `patch`; `kept` is only owned"
-)]
+/// The patch of `tables` has been enabled, with `states` as its `klp_patch.states`. Dropped only
+/// after the core released the patch: then the closures, the states' data and the kept values.
 pub struct Registration {
-    patch: Opaque<bindings::klp_patch>,
-    objs: KVec<Opaque<bindings::klp_object>>,
-    tables: KVec<KVec<Opaque<bindings::klp_func>>>,
-    callbacks: KVec<Callbacks>,
-    states: StateTable,
-    kept: KVec<Arc<dyn Kept>>,
-    _pin: PhantomPinned,
+    _tables: Tables,
+    states: Option<StateTable>,
+    _kept: KVec<KBox<dyn Kept>>,
 }
 
 // SAFETY: The C structures are only used by the livepatch core, under its `klp_mutex`; the
-// callbacks are `Send + Sync`.
+// closures and kept values are `Send + Sync`.
 unsafe impl Send for Registration {}
 // SAFETY: As above; `Registration` has no methods that access the C structures.
 unsafe impl Sync for Registration {}
 
-/// Returns the callbacks and the target view of `obj`.
+/// Returns the closures and the target view of `obj`.
 ///
 /// # Safety
 ///
 /// `obj` is a `klp_object` the core passed to one of the callbacks installed by
-/// [`Patch::register`], which the core only installs in a `Registration`'s objects.
-unsafe fn view<'a>(obj: *mut bindings::klp_object) -> (&'a Callbacks, Target<'a>) {
-    // SAFETY: By the `Registration` invariants, `obj->funcs` is entry 1 of a function table
-    // whose entry 0 is the header.
-    let header = unsafe { (*obj).funcs.sub(1) };
-    // SAFETY: The header's `new_func` points at the object's `Callbacks`, alive as long as the
-    // registration, which outlives every callback.
-    let callbacks = unsafe { &*(*header).new_func.cast::<Callbacks>() };
+/// [`Patch::callbacks`] or [`Patch::register`], which install them only in a [`PatchTable`].
+unsafe fn view<'a>(obj: *mut bindings::klp_object) -> (&'a Closures, Target<'a>) {
+    // SAFETY: `obj->funcs` is the `funcs` of a static `FuncTable` (`PatchTable` invariants).
+    let data = unsafe { &*(*obj).funcs.cast::<u8>().sub(FUNCS_OFFSET).cast::<ObjectData>() };
     let target = Target {
         // SAFETY: The core calls callbacks under `klp_mutex` with a live object (and target
         // module).
         obj: unsafe { &*obj.cast::<Opaque<bindings::klp_object>>() },
-        // SAFETY: The header's `old_func` points at the registration's `klp_patch`.
-        patch: unsafe { (*header).old_func.cast() },
+        patch: data.patch,
     };
-    (callbacks, target)
+    // SAFETY: The closures are not written while the patch is registered (`ObjectData`
+    // invariants), and it is while a callback runs.
+    (unsafe { &*data.closures.get() }, target)
 }
 
 // The shims below are `extern "C"`: a panic in a callback cannot unwind into C (the kernel
@@ -794,12 +980,12 @@ unsafe fn view<'a>(obj: *mut bindings::klp_object) -> (&'a Callbacks, Target<'a>
 ///
 /// # Safety
 ///
-/// Only the livepatch core calls this, through the `klp_callbacks` of a [`Registration`]'s object.
+/// Only the livepatch core calls this, through the `klp_callbacks` of a [`PatchTable`]'s object.
 unsafe extern "C" fn pre_patch_shim(obj: *mut bindings::klp_object) -> core::ffi::c_int {
-    // SAFETY: The core calls this shim only for objects where `register` installed it.
-    let (callbacks, target) = unsafe { view(obj) };
+    // SAFETY: The core calls this shim only for objects where `Patch::callbacks` installed it.
+    let (closures, target) = unsafe { view(obj) };
     from_result(|| {
-        if let Some(f) = &callbacks.pre_patch {
+        if let Some(f) = &closures.pre_patch {
             f(&target)?;
         }
         Ok(0)
@@ -813,11 +999,12 @@ macro_rules! unpatch_shim {
         /// # Safety
         ///
         /// Only the livepatch core calls this, through the `klp_callbacks` of a
-        /// [`Registration`]'s object.
+        /// [`PatchTable`]'s object.
         unsafe extern "C" fn $name(obj: *mut bindings::klp_object) {
-            // SAFETY: The core calls this shim only for objects where `register` installed it.
-            let (callbacks, target) = unsafe { view(obj) };
-            if let Some(f) = &callbacks.$field {
+            // SAFETY: The core calls this shim only for objects where `Patch::callbacks`
+            // installed it.
+            let (closures, target) = unsafe { view(obj) };
+            if let Some(f) = &closures.$field {
                 f(&target);
             }
         }
@@ -826,20 +1013,22 @@ macro_rules! unpatch_shim {
 unpatch_shim!(post_patch_shim, post_patch);
 unpatch_shim!(pre_unpatch_shim, pre_unpatch);
 
-/// Runs the object's post-unpatch closure, then records that the patch itself is being
-/// unpatched (not replaced), for its states' data (see [`StateTable`]).
+/// Runs the object's post-unpatch closure, then, for a patch with states, records that the
+/// patch itself is being unpatched (not replaced), for its states' data (see [`StateTable`]).
 ///
 /// # Safety
 ///
-/// Only the livepatch core calls this, through the `klp_callbacks` of a [`Registration`]'s object.
+/// Only the livepatch core calls this, through the `klp_callbacks` of a [`PatchTable`]'s object.
 unsafe extern "C" fn post_unpatch_shim(obj: *mut bindings::klp_object) {
-    // SAFETY: The core calls this shim only for objects where `register` installed it.
-    let (callbacks, target) = unsafe { view(obj) };
-    if let Some(f) = &callbacks.post_unpatch {
+    // SAFETY: The core calls this shim only for objects where `Patch::callbacks` or
+    // `Patch::register` installed it.
+    let (closures, target) = unsafe { view(obj) };
+    if let Some(f) = &closures.post_unpatch {
         f(&target);
     }
-    if target.transition().is_some() {
-        // SAFETY: `target.patch` is the registered patch of this callback.
+    // SAFETY: `target.patch` is the registered patch of this callback.
+    if target.transition().is_some() && !unsafe { (*target.patch).states }.is_null() {
+        // SAFETY: A patch of this library with states has a `StateTable`.
         unsafe { StateTable::mark_unpatched(target.patch) };
     }
 }

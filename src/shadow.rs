@@ -34,7 +34,7 @@
 //! C header: [`include/linux/livepatch.h`](srctree/include/linux/livepatch.h); implementation:
 //! `kernel/livepatch/shadow.c`.
 
-use super::bindings;
+use crate::bindings;
 use core::{
     cell::UnsafeCell,
     ffi::c_void,
@@ -66,7 +66,7 @@ impl Gfp {
 impl fmt::Display for Gfp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let flags = self.0;
-        super::printk::snprintf_ptr(f, kernel::c_str!("%pGg"), ptr::from_ref(&flags).cast())
+        crate::stand_in::printk::snprintf_ptr(f, kernel::c_str!("%pGg"), ptr::from_ref(&flags).cast())
     }
 }
 
@@ -274,7 +274,7 @@ impl<T> ShadowDtor<T> for () {
 /// The core frees shadow variables with `kfree_rcu()`, so memory found by `klp_shadow_get()` in
 /// such a section stays valid until it ends.
 fn rcu_read_section<R>(f: impl FnOnce() -> R) -> R {
-    let _guard = super::rcu::read_lock();
+    let _guard = crate::stand_in::rcu::read_lock();
     f()
 }
 
@@ -585,21 +585,21 @@ impl<T: ShadowData> Shadow<T> {
 ///     pub struct Leak(KBox<i32>);
 /// }
 /// ```
-#[allow(unused_macros)] // Not every livepatch module uses shadow variables.
+#[macro_export]
 macro_rules! klp_shadow_data {
     ($(#[$meta:meta])* $vis:vis struct $name:ident ($($fvis:vis $fty:ty),* $(,)?);) => {
         $(#[$meta])*
         $vis struct $name($($fvis $fty),*);
-        klp_shadow_data!(@impl $name, $($fty),*);
+        $crate::klp_shadow_data!(@impl $name, $($fty),*);
     };
     ($(#[$meta:meta])* $vis:vis struct $name:ident { $($(#[$fmeta:meta])* $fvis:vis $field:ident : $fty:ty),* $(,)? }) => {
         $(#[$meta])*
         $vis struct $name { $($(#[$fmeta])* $fvis $field: $fty),* }
-        klp_shadow_data!(@impl $name, $($fty),*);
+        $crate::klp_shadow_data!(@impl $name, $($fty),*);
     };
     (@impl $name:ident, $($fty:ty),*) => {
         const _: () = {
-            $($crate::livepatch::shadow::assert_shadow_data::<$fty>();)*
+            $($crate::shadow::assert_shadow_data::<$fty>();)*
         };
         // A structure with its own `Drop` gets two implementations of `NoCustomDrop`: a
         // "conflicting implementations" error.
@@ -614,6 +614,6 @@ macro_rules! klp_shadow_data {
         // SAFETY: Every field is `ShadowData` and the structure has no `Drop` of its own (both
         // checked above): its values hold no pointer into a module image and drop without
         // sleeping.
-        unsafe impl $crate::livepatch::ShadowData for $name {}
+        unsafe impl $crate::ShadowData for $name {}
     };
 }

@@ -3,7 +3,7 @@
 //! System states: changes a livepatch makes to the system besides replacing functions, and how
 //! cumulative patches hand them over to each other.
 //!
-//! A patch lists the states it modifies with [`Patch::state`](super::Patch::state) (`struct
+//! A patch lists the states it modifies with [`Patch::state`](crate::Patch::state) (`struct
 //! klp_state`: an id and a version). The core refuses a patch that is not compatible with the
 //! states of the patches already installed: a cumulative (`replace`) patch must list every
 //! installed state, with a version at least as high. `klp_enable_patch()` then fails with
@@ -66,7 +66,7 @@
 //!     .replace(true)
 //! ```
 
-use super::{bindings, Target};
+use crate::{bindings, Target};
 use core::{
     cell::Cell,
     marker::PhantomData,
@@ -378,7 +378,7 @@ impl<'a> Target<'a> {
     pub fn transition(&self) -> Option<Transition<'a>> {
         let in_transition = match self.module() {
             None => true,
-            Some(module) => module.state() == super::ModuleState::Live,
+            Some(module) => module.state() == crate::ModuleState::Live,
         };
         // INVARIANT: vmlinux callbacks, and callbacks for a live module, are only called by
         // `__klp_enable_patch()`, `__klp_disable_patch()` and `klp_complete_transition()`, for the
@@ -389,21 +389,21 @@ impl<'a> Target<'a> {
     }
 }
 
-/// The `klp_state` array of a [`Registration`](super::Registration), and its [`Ledger`].
+/// The `klp_state` array of a [`Registration`](crate::Registration), and its [`Ledger`].
 ///
 /// # Invariants
 ///
 /// `states` holds one entry per [`State`] of the patch, each with a non-zero id, then the
 /// terminator: id 0, version [`LEDGER_MAGIC`], `data` pointing at `ledger`, which has one entry
 /// per state. The `data` of an entry is NULL, owned as `ledger` describes, or a C livepatch's.
-pub(super) struct StateTable {
+pub(crate) struct StateTable {
     states: KVec<Opaque<bindings::klp_state>>,
     ledger: KBox<Ledger>,
 }
 
 impl StateTable {
     /// Builds the terminated array for `states`; fails with `EINVAL` for an id of zero.
-    pub(super) fn new(states: &[State]) -> Result<Self> {
+    pub(crate) fn new(states: &[State]) -> Result<Self> {
         let mut owned = KVec::with_capacity(states.len(), GFP_KERNEL)?;
         let mut table = KVec::with_capacity(states.len() + 1, GFP_KERNEL)?;
         for state in states {
@@ -445,13 +445,8 @@ impl StateTable {
     }
 
     /// The array, for `klp_patch.states`.
-    pub(super) fn as_ptr(&self) -> *mut bindings::klp_state {
+    pub(crate) fn as_ptr(&self) -> *mut bindings::klp_state {
         Opaque::raw_get(self.states.as_ptr())
-    }
-
-    /// Whether the patch has states.
-    pub(super) fn is_empty(&self) -> bool {
-        self.ledger.owned.is_empty()
     }
 
     /// Records that a post-unpatch callback ran for the patch's own transition.
@@ -459,7 +454,7 @@ impl StateTable {
     /// # Safety
     ///
     /// `patch` is a registered patch of this library, and the caller is a callback of it.
-    pub(super) unsafe fn mark_unpatched(patch: *mut bindings::klp_patch) {
+    pub(crate) unsafe fn mark_unpatched(patch: *mut bindings::klp_patch) {
         // SAFETY: A patch of this library has a `StateTable`; its terminator follows the entries.
         let mut entry = unsafe { (*patch).states };
         // SAFETY: The array is terminated (type invariants).
@@ -472,7 +467,7 @@ impl StateTable {
     }
 
     /// Frees the data the states still own: the patch failed to enable.
-    pub(super) fn free_owned(&self) {
+    pub(crate) fn free_owned(&self) {
         for owned in self.ledger.owned.iter() {
             owned.free();
         }

@@ -9,25 +9,28 @@
 //! keeps count, in state it captures, of how often its object was patched.
 //! `insmod livepatch-callbacks-demo.ko pre_patch_ret=-19` shows a failing pre-patch callback.
 
-#[macro_use]
-#[path = "../../src/lib.rs"]
-pub mod livepatch;
-
 use core::{
     ffi::c_void,
     sync::atomic::{AtomicU32, Ordering},
 };
 use kernel::{c_str, error::to_result, prelude::*, str::CStr, sync::Arc};
-use livepatch::{Func, ModuleState, Object, Patch, Target};
+use livepatch::{klp_func, module_livepatch, Callbacks, ModuleState, Patch, Target};
 
 module_livepatch! {
-    patch: patch,
     name: "livepatch_callbacks_demo",
     description: "Rust port of livepatch-callbacks-demo.c",
     license: "GPL",
     params: {
         pre_patch_ret: i32 = 0, 0o644, "pre_patch_ret (default=0)";
     },
+    objects: {
+        VMLINUX: vmlinux,
+        MOD: "livepatch_callbacks_mod",
+        BUSYMOD: "livepatch_callbacks_busymod" {
+            busymod_work_func => patched_work_func,
+        },
+    },
+    patch: patch,
 }
 
 fn callback_info(callback: &str, obj: &Target<'_>) {
@@ -59,9 +62,9 @@ klp_func! {
     }
 }
 
-fn with_callbacks(object: Object, name: &'static CStr) -> Result<Object> {
+fn callbacks(name: &'static CStr) -> Result<Callbacks> {
     let patched = Arc::new(AtomicU32::new(0), GFP_KERNEL)?;
-    Ok(object
+    Ok(Callbacks::new()
         .pre_patch_paired(
             move |obj| {
                 callback_info("pre_patch_callback", obj);
@@ -78,15 +81,9 @@ fn with_callbacks(object: Object, name: &'static CStr) -> Result<Object> {
         .pre_unpatch(|obj| callback_info("pre_unpatch_callback", obj)))
 }
 
-fn patch() -> Result<Patch> {
-    let (module, busymod) = (
-        c_str!("livepatch_callbacks_mod"),
-        c_str!("livepatch_callbacks_busymod"),
-    );
-    let busy =
-        Object::module(busymod).func(Func::new(c_str!("busymod_work_func"), patched_work_func));
-    Ok(Patch::new()
-        .object(with_callbacks(Object::vmlinux(), c_str!("vmlinux"))?)
-        .object(with_callbacks(Object::module(module), module)?)
-        .object(with_callbacks(busy, busymod)?))
+fn patch(patch: Patch) -> Result<Patch> {
+    Ok(patch
+        .callbacks(VMLINUX, callbacks(c_str!("vmlinux"))?)
+        .callbacks(MOD, callbacks(c_str!("livepatch_callbacks_mod"))?)
+        .callbacks(BUSYMOD, callbacks(c_str!("livepatch_callbacks_busymod"))?))
 }

@@ -6,20 +6,19 @@
 //! prints "this has been live patched". `echo 0 > /sys/kernel/livepatch/livepatch_sample/enabled`
 //! restores the original, and the module can then be removed.
 
-#[macro_use]
-#[path = "../../src/lib.rs"]
-pub mod livepatch;
-
 use core::ffi::{c_int, c_void};
-use kernel::c_str;
-use livepatch::{Func, Object, Patch, SeqFile};
+use livepatch::{klp_func, module_livepatch, seq_print, SeqFile};
 
 module_livepatch! {
-    patch: patch,
     name: "livepatch_sample",
     author: "Rust for Linux livepatch contributors",
     description: "Rust port of livepatch-sample.c",
     license: "GPL",
+    objects: {
+        VMLINUX: vmlinux {
+            cmdline_proc_show => livepatch_cmdline_proc_show,
+        },
+    },
 }
 
 klp_func! {
@@ -28,11 +27,4 @@ klp_func! {
         seq_print!(m, "{}\n", "this has been live patched");
         0
     }
-}
-
-fn patch() -> Patch {
-    Patch::new().object(Object::vmlinux().func(Func::new(
-        c_str!("cmdline_proc_show"),
-        livepatch_cmdline_proc_show,
-    )))
 }

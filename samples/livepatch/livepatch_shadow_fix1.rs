@@ -10,24 +10,26 @@
 //!
 //! C header: [`include/linux/livepatch.h`](srctree/include/linux/livepatch.h)
 
-#[macro_use]
-#[path = "../../src/lib.rs"]
-pub mod livepatch;
-
 use core::ffi::c_void;
-use kernel::{c_str, prelude::*};
+use kernel::prelude::*;
 use livepatch::{
     targets::livepatch_shadow_mod::dummy as Dummy,
     time::{jiffies, msecs_to_jiffies},
-    Func, Gfp, Object, Patch, Ptr, Shadow, ShadowDtor,
+    klp_func, klp_shadow_data, module_livepatch, Gfp, Patch, Ptr, Shadow, ShadowDtor,
 };
 
 module_livepatch! {
-    patch: patch,
     name: "livepatch_shadow_fix1",
     author: "Rust for Linux livepatch contributors",
     description: "Rust port of livepatch-shadow-fix1.c",
     license: "GPL",
+    objects: {
+        SHADOW_MOD: "livepatch_shadow_mod" {
+            dummy_alloc => livepatch_fix1_dummy_alloc,
+            dummy_free => livepatch_fix1_dummy_free,
+        },
+    },
+    patch: patch,
 }
 
 /// Allocate new dummies every second.
@@ -120,14 +122,7 @@ impl Drop for FreeAllLeaks {
     }
 }
 
-fn patch() -> Patch {
-    let cleanup = FreeAllLeaks;
-    Patch::new()
-        .object(
-            Object::module(c_str!("livepatch_shadow_mod"))
-                .func(Func::new(c_str!("dummy_alloc"), livepatch_fix1_dummy_alloc))
-                .func(Func::new(c_str!("dummy_free"), livepatch_fix1_dummy_free)),
-        )
-        // Freed when the module is unloaded, as the C module's exit function does.
-        .keep(cleanup)
+fn patch(patch: Patch) -> Patch {
+    // Freed when the module is unloaded, as the C module's exit function does.
+    patch.keep(FreeAllLeaks)
 }

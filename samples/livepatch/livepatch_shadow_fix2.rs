@@ -10,26 +10,28 @@
 //!
 //! C header: [`include/linux/livepatch.h`](srctree/include/linux/livepatch.h)
 
-#[macro_use]
-#[path = "../../src/lib.rs"]
-pub mod livepatch;
-
 use core::{
     ffi::c_void,
     sync::atomic::{AtomicI32, Ordering},
 };
-use kernel::{c_str, ffi::c_ulong, prelude::*};
+use kernel::{ffi::c_ulong, prelude::*};
 use livepatch::{
-    targets::livepatch_shadow_mod::dummy as Dummy, time::time_after, Func, Gfp, Object, Patch, Ptr,
-    Shadow, ShadowDtor,
+    klp_func, klp_shadow_data, module_livepatch, targets::livepatch_shadow_mod::dummy as Dummy,
+    time::time_after, Gfp, Patch, Ptr, Shadow, ShadowDtor,
 };
 
 module_livepatch! {
-    patch: patch,
     name: "livepatch_shadow_fix2",
     author: "Rust for Linux livepatch contributors",
     description: "Rust port of livepatch-shadow-fix2.c",
     license: "GPL",
+    objects: {
+        SHADOW_MOD: "livepatch_shadow_mod" {
+            dummy_check => livepatch_fix2_dummy_check,
+            dummy_free => livepatch_fix2_dummy_free,
+        },
+    },
+    patch: patch,
 }
 
 klp_shadow_data! {
@@ -110,14 +112,7 @@ impl Drop for FreeAllCounters {
     }
 }
 
-fn patch() -> Patch {
-    let cleanup = FreeAllCounters;
-    Patch::new()
-        .object(
-            Object::module(c_str!("livepatch_shadow_mod"))
-                .func(Func::new(c_str!("dummy_check"), livepatch_fix2_dummy_check))
-                .func(Func::new(c_str!("dummy_free"), livepatch_fix2_dummy_free)),
-        )
-        // Freed when the module is unloaded, as the C module's exit function does.
-        .keep(cleanup)
+fn patch(patch: Patch) -> Patch {
+    // Freed when the module is unloaded, as the C module's exit function does.
+    patch.keep(FreeAllCounters)
 }

@@ -3,16 +3,11 @@
 //! Rust port of `test_klp_atomic_replace.c`: replaces `meminfo_proc_show()`, and atomically
 //! replaces all the patches enabled before it when loaded with `replace=1`.
 
-#[macro_use]
-#[path = "../../../../../src/lib.rs"]
-pub mod livepatch;
 
 use core::ffi::{c_int, c_void};
-use kernel::c_str;
-use livepatch::{Func, Object, Patch, SeqFile};
+use livepatch::{klp_func, module_livepatch, seq_print, Patch, SeqFile};
 
 module_livepatch! {
-    patch: patch,
     name: "test_klp_atomic_replace",
     author: "Joe Lawrence <joe.lawrence@redhat.com>",
     description: "Livepatch test: atomic replace",
@@ -20,6 +15,12 @@ module_livepatch! {
     params: {
         replace: i32 = 0, 0o644, "replace (default=0)";
     },
+    objects: {
+        VMLINUX: vmlinux {
+            meminfo_proc_show => livepatch_meminfo_proc_show,
+        },
+    },
+    patch: patch,
 }
 
 klp_func! {
@@ -30,11 +31,6 @@ klp_func! {
     }
 }
 
-fn patch() -> Patch {
-    Patch::new()
-        .object(Object::vmlinux().func(Func::new(
-            c_str!("meminfo_proc_show"),
-            livepatch_meminfo_proc_show,
-        )))
-        .replace(replace.get() != 0)
+fn patch(patch: Patch) -> Patch {
+    patch.replace(replace.get() != 0)
 }

@@ -4,25 +4,26 @@
 //!
 //! Every object has the four callbacks; `pre_patch_ret` is what `pre_patch` returns.
 
-#[macro_use]
-#[path = "../../../../../src/lib.rs"]
-pub mod livepatch;
-#[path = "common/callbacks.rs"]
-mod common;
-
-use common::with_callbacks;
 use core::ffi::c_void;
-use kernel::{c_str, prelude::*};
-use livepatch::{Func, Object, Patch};
+use kernel::prelude::*;
+use klp_selftest::callbacks::callbacks;
+use livepatch::{klp_func, module_livepatch, Patch};
 
 module_livepatch! {
-    patch: patch,
     name: "test_klp_callbacks_demo",
     description: "Livepatch test: livepatch demo",
     license: "GPL",
     params: {
         pre_patch_ret: i32 = 0, 0o644, "pre_patch_ret (default=0)";
     },
+    objects: {
+        VMLINUX: vmlinux,
+        MOD: "test_klp_callbacks_mod",
+        BUSY: "test_klp_callbacks_busy" {
+            busymod_work_func => patched_work_func,
+        },
+    },
+    patch: patch,
 }
 
 klp_func! {
@@ -32,17 +33,10 @@ klp_func! {
     }
 }
 
-fn patch() -> Patch {
-    let ret = || pre_patch_ret.get();
-    Patch::new()
-        .object(with_callbacks(Object::vmlinux(), ret))
-        .object(with_callbacks(
-            Object::module(c_str!("test_klp_callbacks_mod")),
-            ret,
-        ))
-        .object(with_callbacks(
-            Object::module(c_str!("test_klp_callbacks_busy"))
-                .func(Func::new(c_str!("busymod_work_func"), patched_work_func)),
-            ret,
-        ))
+fn patch(patch: Patch) -> Patch {
+    let (log, ret) = (klp_selftest::log!(), || pre_patch_ret.get());
+    patch
+        .callbacks(VMLINUX, callbacks(log, ret))
+        .callbacks(MOD, callbacks(log, ret))
+        .callbacks(BUSY, callbacks(log, ret))
 }

@@ -3,27 +3,24 @@
 //! Rust port of `test_klp_callbacks_demo2.c`: a second callbacks demo, which atomically
 //! replaces the first when loaded with `replace=1`.
 
-#[macro_use]
-#[path = "../../../../../src/lib.rs"]
-pub mod livepatch;
-#[path = "common/callbacks.rs"]
-mod common;
-
-use common::with_callbacks;
-use livepatch::{Object, Patch};
+use klp_selftest::callbacks::callbacks;
+use livepatch::{module_livepatch, Patch};
 
 module_livepatch! {
-    patch: patch,
     name: "test_klp_callbacks_demo2",
     description: "Livepatch test: livepatch demo2",
     license: "GPL",
     params: {
         replace: i32 = 0, 0o644, "replace (default=0)";
     },
+    objects: {
+        VMLINUX: vmlinux,
+    },
+    patch: patch,
 }
 
-fn patch() -> Patch {
-    Patch::new()
-        .object(with_callbacks(Object::vmlinux(), || 0))
+fn patch(patch: Patch) -> Patch {
+    patch
+        .callbacks(VMLINUX, callbacks(klp_selftest::log!(), || 0))
         .replace(replace.get() != 0)
 }

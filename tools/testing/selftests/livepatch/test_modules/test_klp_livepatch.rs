@@ -3,20 +3,20 @@
 //! Rust port of `test_klp_livepatch.c`: replaces `cmdline_proc_show()`, so that
 //! `/proc/cmdline` reads "test_klp_livepatch: this has been live patched".
 
-#[macro_use]
-#[path = "../../../../../src/lib.rs"]
-pub mod livepatch;
 
 use core::ffi::{c_int, c_void};
-use kernel::c_str;
-use livepatch::{Func, Object, Patch, SeqFile};
+use livepatch::{klp_func, module_livepatch, seq_print, SeqFile};
 
 module_livepatch! {
-    patch: patch,
     name: "test_klp_livepatch",
     author: "Seth Jennings <sjenning@redhat.com>",
     description: "Livepatch test: livepatch module",
     license: "GPL",
+    objects: {
+        VMLINUX: vmlinux {
+            cmdline_proc_show => livepatch_cmdline_proc_show,
+        },
+    },
 }
 
 klp_func! {
@@ -25,11 +25,4 @@ klp_func! {
         seq_print!(m, "{}: {}\n", "test_klp_livepatch", "this has been live patched");
         0
     }
-}
-
-fn patch() -> Patch {
-    Patch::new().object(Object::vmlinux().func(Func::new(
-        c_str!("cmdline_proc_show"),
-        livepatch_cmdline_proc_show,
-    )))
 }

@@ -9,19 +9,14 @@
 //! the number still alive, so the tests count acquisitions and releases. The callbacks of an
 //! object count their calls in a counter their closures share.
 
-#[macro_use]
-#[path = "../../../../../src/lib.rs"]
-pub mod livepatch;
-
 use core::{
     ffi::c_void,
     sync::atomic::{AtomicI32, AtomicU32, Ordering},
 };
-use kernel::{c_str, error::to_result, prelude::*, sync::Arc};
-use livepatch::{Func, Object, Patch, Target};
+use kernel::{error::to_result, prelude::*, sync::Arc};
+use livepatch::{klp_func, module_livepatch, Callbacks, Patch, Target};
 
 module_livepatch! {
-    patch: patch,
     name: "test_klp_rust_callbacks",
     description: "Livepatch test: Rust callback closures and paired values",
     license: "GPL",
@@ -34,6 +29,14 @@ module_livepatch! {
         hidden: i32 = 7, 0, "a parameter not in sysfs, for the parameter tests";
         check_reads: bool = false, 0, "check parameter reads when loaded (nested, atomic context)";
     },
+    objects: {
+        VMLINUX: vmlinux,
+        MOD: "test_klp_callbacks_mod",
+        BUSY: "test_klp_callbacks_busy" {
+            busymod_work_func => patched_work_func,
+        },
+    },
+    patch: patch,
 }
 
 /// Tokens alive, and tokens ever made.
@@ -74,10 +77,10 @@ fn info(callback: &str, obj: &Target<'_>, calls: &AtomicU32) {
     pr_info!("{callback}: {} (call {n})\n", obj.name());
 }
 
-fn object(object: Object, pre_patch_ret: fn() -> i32) -> Result<Object> {
+fn callbacks(pre_patch_ret: fn() -> i32) -> Result<Callbacks> {
     let calls = Arc::new(AtomicU32::new(0), GFP_KERNEL)?;
     let (pre, post, pre_un, post_un) = (calls.clone(), calls.clone(), calls.clone(), calls);
-    Ok(object
+    Ok(Callbacks::new()
         .pre_patch_paired(
             move |obj| {
                 info("pre_patch_callback", obj, &pre);
@@ -131,18 +134,13 @@ fn check_param_reads() -> Result {
     Ok(())
 }
 
-fn patch() -> Result<Patch> {
+fn patch(patch: Patch) -> Result<Patch> {
     if check_reads.get() {
         check_param_reads()?;
     }
     let module_ret = || mod_pre_patch_ret.get();
-    let busy = Object::module(c_str!("test_klp_callbacks_busy"))
-        .func(Func::new(c_str!("busymod_work_func"), patched_work_func));
-    Ok(Patch::new()
-        .object(object(Object::vmlinux(), || vmlinux_pre_patch_ret.get())?)
-        .object(object(
-            Object::module(c_str!("test_klp_callbacks_mod")),
-            module_ret,
-        )?)
-        .object(object(busy, module_ret)?))
+    Ok(patch
+        .callbacks(VMLINUX, callbacks(|| vmlinux_pre_patch_ret.get())?)
+        .callbacks(MOD, callbacks(module_ret)?)
+        .callbacks(BUSY, callbacks(module_ret)?))
 }

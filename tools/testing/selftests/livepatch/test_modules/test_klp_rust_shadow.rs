@@ -10,11 +10,6 @@
 //!
 //! C header: [`include/linux/livepatch.h`](srctree/include/linux/livepatch.h)
 
-#[macro_use]
-#[path = "../../../../../src/lib.rs"]
-#[expect(unused_macros, reason = "not a livepatch: no `module_livepatch!`")]
-pub mod livepatch;
-
 use core::{
     ffi::c_void,
     sync::atomic::{AtomicUsize, Ordering},

@@ -2,25 +2,19 @@
 
 //! Rust port of `test_klp_state3.c`: the next cumulative patch, with the same fix as `test_klp_state2.c` (which the C original includes).
 
-#[macro_use]
-#[path = "../../../../../src/lib.rs"]
-pub mod livepatch;
-#[expect(dead_code, reason = "only callback_info() is used")]
-#[path = "common/callbacks.rs"]
-mod callbacks;
-#[path = "common/state.rs"]
-mod state;
-
-use livepatch::Patch;
+use livepatch::{module_livepatch, Patch};
 
 module_livepatch! {
-    patch: patch,
     name: "test_klp_state3",
     author: "Petr Mladek <pmladek@suse.com>",
     description: "Livepatch test: system state modification",
     license: "GPL",
+    objects: {
+        VMLINUX: vmlinux,
+    },
+    patch: patch,
 }
 
-fn patch() -> Patch {
-    state::patch(2)
+fn patch(patch: Patch) -> Patch {
+    klp_selftest::state::patch(patch, VMLINUX, 2, klp_selftest::log!())
 }

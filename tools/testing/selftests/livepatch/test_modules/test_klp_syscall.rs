@@ -6,10 +6,6 @@
 //! and `/sys/kernel/test_klp_syscall/npids` counts the pids not yet seen, so the test knows when
 //! all have been transitioned to the patched state.
 
-#[macro_use]
-#[path = "../../../../../src/lib.rs"]
-pub mod livepatch;
-
 use core::{
     ffi::c_long,
     fmt::Write,
@@ -17,11 +13,11 @@ use core::{
 };
 use kernel::{c_str, prelude::*};
 use livepatch::{
-    current_pid, current_tgid_vnr, AttrWriter, Func, Object, Patch, PtRegs, RoAttribute, NR_CPUS,
+    current_pid, current_tgid_vnr, klp_func, module_livepatch, AttrWriter, Patch, PtRegs,
+    RoAttribute, NR_CPUS,
 };
 
 module_livepatch! {
-    patch: patch,
     name: "test_klp_syscall",
     author: "Rust for Linux livepatch contributors",
     description: "Livepatch test: syscall transition",
@@ -29,6 +25,12 @@ module_livepatch! {
     params: {
         klp_pids: [i32; NR_CPUS] = [], 0, "Array of pids to be transitioned to livepatched state.";
     },
+    objects: {
+        VMLINUX: vmlinux {
+            __x64_sys_getpid => lp_sys_getpid,
+        },
+    },
+    patch: patch,
 }
 
 /// The pids not seen yet (`0` once seen), copied from `klp_pids` when the module loads.
@@ -62,7 +64,7 @@ klp_func! {
     }
 }
 
-fn patch() -> Result<Patch> {
+fn patch(patch: Patch) -> Patch {
     // Save the number of pids to transition to livepatched state before the number of pending
     // pids is decremented.
     let n = klp_pids.with(|pids| {
@@ -74,8 +76,6 @@ fn patch() -> Result<Patch> {
     NPIDS.store(n, Ordering::Relaxed);
     NPIDS_PENDING.store(n, Ordering::Release);
 
-    Ok(Patch::new()
-        .object(Object::vmlinux().func(Func::new(c_str!("__x64_sys_getpid"), lp_sys_getpid)))
-        // The directory lives until the module is unloaded.
-        .kernel_dir(c_str!("test_klp_syscall"), &[&NPIDS_ATTR]))
+    // The directory lives until the module is unloaded.
+    patch.kernel_dir(c_str!("test_klp_syscall"), &[&NPIDS_ATTR])
 }

@@ -2,8 +2,8 @@
 
 //! What the callbacks test modules print, shared by the demo livepatches.
 
-use super::livepatch::{ModuleState, Object, Target};
-use kernel::prelude::*;
+use crate::{info, Log};
+use livepatch::{Callbacks, ModuleState, Target};
 
 /// The `module_state[]` texts of the C test modules.
 fn state_name(state: ModuleState) -> &'static str {
@@ -15,28 +15,29 @@ fn state_name(state: ModuleState) -> &'static str {
     }
 }
 
-/// `callback_info()` of the C test modules.
-pub(crate) fn callback_info(callback: &str, obj: &Target<'_>) {
+/// `callback_info()` of the C test modules, printed in `log`.
+pub fn callback_info(log: Log, callback: &str, obj: &Target<'_>) {
     match obj.module() {
-        Some(module) => pr_info!(
+        Some(module) => info!(
+            log,
             "{}: {} -> {}\n",
             callback,
             module.name(),
             state_name(module.state())
         ),
-        None => pr_info!("{}: vmlinux\n", callback),
+        None => info!(log, "{}: vmlinux\n", callback),
     }
 }
 
-/// Gives `object` the four callbacks, each printing its name and the object; `pre_patch`
-/// returns what `pre_patch_ret` says.
-pub(crate) fn with_callbacks(object: Object, pre_patch_ret: fn() -> i32) -> Object {
-    object
+/// The four callbacks, each printing its name and the object in `log`; `pre_patch` returns what
+/// `pre_patch_ret` says.
+pub fn callbacks(log: Log, pre_patch_ret: fn() -> i32) -> Callbacks {
+    Callbacks::new()
         .pre_patch(move |obj| {
-            callback_info("pre_patch_callback", obj);
+            callback_info(log, "pre_patch_callback", obj);
             kernel::error::to_result(pre_patch_ret())
         })
-        .post_patch(|obj| callback_info("post_patch_callback", obj))
-        .pre_unpatch(|obj| callback_info("pre_unpatch_callback", obj))
-        .post_unpatch(|obj| callback_info("post_unpatch_callback", obj))
+        .post_patch(move |obj| callback_info(log, "post_patch_callback", obj))
+        .pre_unpatch(move |obj| callback_info(log, "pre_unpatch_callback", obj))
+        .post_unpatch(move |obj| callback_info(log, "post_unpatch_callback", obj))
 }

@@ -8,8 +8,8 @@
 //! pre-unpatch callback restores the saved level. From version 2 on, a patch takes the saved
 //! level over from the patch it replaces instead of saving its own.
 
-use super::callbacks::callback_info;
-use super::livepatch::{console, Object, Patch, State, StateRef, Target};
+use crate::{callbacks::callback_info, info, Log};
+use livepatch::{console, Callbacks, ObjectId, Patch, State, StateRef, Target};
 use kernel::{ffi::c_ulong, prelude::*};
 
 /// `CONSOLE_LOGLEVEL_STATE`: the id of the state.
@@ -22,6 +22,7 @@ type SavedLoglevel = i32;
 #[derive(Clone, Copy)]
 struct Fix {
     version: u32,
+    log: Log,
 }
 
 impl Fix {
@@ -36,14 +37,15 @@ impl Fix {
 
     fn allocate_loglevel_state(&self, obj: &Target<'_>) -> Result {
         if self.prev_state(obj).is_some() {
-            pr_info!(
+            info!(
+                self.log,
                 "allocate_loglevel_state: space to store console_loglevel already allocated\n"
             );
             return Ok(());
         }
         let state = obj.state(CONSOLE_LOGLEVEL_STATE).ok_or(EINVAL)?;
         state.set_data::<SavedLoglevel>(0)?;
-        pr_info!("allocate_loglevel_state: allocating space to store console_loglevel\n");
+        info!(self.log, "allocate_loglevel_state: allocating space to store console_loglevel\n");
         Ok(())
     }
 
@@ -52,11 +54,11 @@ impl Fix {
             return;
         };
         if let Some(prev) = self.prev_state(obj) {
-            pr_info!("fix_console_loglevel: taking over the console_loglevel change\n");
+            info!(self.log, "fix_console_loglevel: taking over the console_loglevel change\n");
             state.take_over(&prev);
             return;
         }
-        pr_info!("fix_console_loglevel: fixing console_loglevel\n");
+        info!(self.log, "fix_console_loglevel: fixing console_loglevel\n");
         if state
             .write_data::<SavedLoglevel>(console::loglevel())
             .is_ok()
@@ -67,7 +69,8 @@ impl Fix {
 
     fn restore_console_loglevel(&self, obj: &Target<'_>) {
         if let Some(prev) = self.prev_state(obj) {
-            pr_info!(
+            info!(
+                self.log,
                 "restore_console_loglevel: passing the console_loglevel change back to the old livepatch\n"
             );
             // The data moved to this patch when it took the change over: move it back.
@@ -79,7 +82,7 @@ impl Fix {
         let Some(state) = obj.state(CONSOLE_LOGLEVEL_STATE) else {
             return;
         };
-        pr_info!("restore_console_loglevel: restoring console_loglevel\n");
+        info!(self.log, "restore_console_loglevel: restoring console_loglevel\n");
         if let Some(level) = state.data::<SavedLoglevel>() {
             console::set_loglevel(level);
         }
@@ -87,37 +90,39 @@ impl Fix {
 
     fn free_loglevel_state(&self, obj: &Target<'_>) {
         if self.prev_state(obj).is_some() {
-            pr_info!("free_loglevel_state: keeping space to store console_loglevel\n");
+            info!(self.log, "free_loglevel_state: keeping space to store console_loglevel\n");
             return;
         }
         let Some(state) = obj.state(CONSOLE_LOGLEVEL_STATE) else {
             return;
         };
-        pr_info!("free_loglevel_state: freeing space for the stored console_loglevel\n");
+        info!(self.log, "free_loglevel_state: freeing space for the stored console_loglevel\n");
         state.free_data();
     }
 }
 
-/// The cumulative patch of the state tests, with the state at `version`.
-pub(crate) fn patch(version: u32) -> Patch {
-    let fix = Fix { version };
-    Patch::new()
-        .object(
-            Object::vmlinux()
+/// The cumulative patch of the state tests, with the state at `version`: the callbacks of its
+/// object `vmlinux`, printing in `log`.
+pub fn patch(patch: Patch, vmlinux: ObjectId, version: u32, log: Log) -> Patch {
+    let fix = Fix { version, log };
+    patch
+        .callbacks(
+            vmlinux,
+            Callbacks::new()
                 .pre_patch(move |obj| {
-                    callback_info("pre_patch_callback", obj);
+                    callback_info(log, "pre_patch_callback", obj);
                     fix.allocate_loglevel_state(obj)
                 })
                 .post_patch(move |obj| {
-                    callback_info("post_patch_callback", obj);
+                    callback_info(log, "post_patch_callback", obj);
                     fix.fix_console_loglevel(obj);
                 })
                 .pre_unpatch(move |obj| {
-                    callback_info("pre_unpatch_callback", obj);
+                    callback_info(log, "pre_unpatch_callback", obj);
                     fix.restore_console_loglevel(obj);
                 })
                 .post_unpatch(move |obj| {
-                    callback_info("post_unpatch_callback", obj);
+                    callback_info(log, "post_unpatch_callback", obj);
                     fix.free_loglevel_state(obj);
                 }),
         )

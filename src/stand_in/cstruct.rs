@@ -3,8 +3,8 @@
 //! C structures that replacement functions receive, allocate or free.
 //!
 //! `T` is a bindgen translation of the C structure: from the kernel headers
-//! ([`super::bindings`]) or, for structures private to a C source file, from that file
-//! ([`super::targets`], listed in `src/targets.txt`), so its layout is the configured kernel's.
+//! ([`crate::bindings`]) or, for structures private to a C source file, from that file
+//! ([`crate::targets`], listed in `src/targets.txt`), so its layout is the configured kernel's.
 //!
 //! A replacement function receives such a structure as the raw pointer the C function gets
 //! (`*const T` or `*mut T`). What the pointer allows is a property of the C code that calls the

@@ -18,7 +18,7 @@
 //! C headers: [`include/linux/syscalls.h`](srctree/include/linux/syscalls.h),
 //! [`arch/x86/include/asm/ptrace.h`](srctree/arch/x86/include/asm/ptrace.h)
 
-use super::{bindings, FfiArg, FromRaw};
+use crate::{bindings, FfiArg, FromRaw};
 use kernel::types::Opaque;
 
 /// The user registers saved on system call entry (`struct pt_regs`), as a syscall entry point

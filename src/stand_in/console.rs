@@ -21,7 +21,7 @@
 //! console::set_loglevel(saved);
 //! ```
 
-use super::bindings;
+use crate::bindings;
 use core::ptr;
 use kernel::ffi::c_int;
 

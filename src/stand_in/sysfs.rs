@@ -6,7 +6,7 @@
 //! C headers: [`include/linux/kobject.h`](srctree/include/linux/kobject.h),
 //! [`include/linux/sysfs.h`](srctree/include/linux/sysfs.h)
 
-use super::bindings;
+use crate::bindings;
 use core::{fmt, ptr::NonNull};
 use kernel::{error::code::*, prelude::*, str::CStr, types::Opaque};
 
@@ -58,18 +58,14 @@ pub struct RoAttribute {
 // SAFETY: sysfs only reads the attribute; `show` is a plain function.
 unsafe impl Sync for RoAttribute {}
 
-/// The lockdep class of the files of every [`RoAttribute`] (`attribute.key`, with
-/// `CONFIG_DEBUG_LOCK_ALLOC`): lockdep requires keys in static storage, which the attribute's own
-/// `skey` is not when the attribute was leaked from the heap.
 #[cfg(CONFIG_DEBUG_LOCK_ALLOC)]
-struct AttrKey(Opaque<bindings::lock_class_key>);
-
-// SAFETY: Only lockdep uses the key, with its own synchronisation.
-#[cfg(CONFIG_DEBUG_LOCK_ALLOC)]
-unsafe impl Sync for AttrKey {}
-
-#[cfg(CONFIG_DEBUG_LOCK_ALLOC)]
-static ATTR_KEY: AttrKey = AttrKey(Opaque::uninit());
+extern "C" {
+    /// The lockdep class of the files of every [`RoAttribute`] (`attribute.key`, with
+    /// `CONFIG_DEBUG_LOCK_ALLOC`), defined in `helpers.c`: lockdep requires keys in static
+    /// storage, which the attribute's own `skey` is not when the attribute was leaked from the
+    /// heap.
+    static klp_rust_attr_key: Opaque<bindings::lock_class_key>;
+}
 
 /// The `struct attribute` of a read-only file `name`.
 #[cfg(not(CONFIG_DEBUG_LOCK_ALLOC))]
@@ -86,7 +82,7 @@ const fn read_only(name: &'static CStr) -> bindings::attribute {
     bindings::attribute {
         name: name.as_char_ptr(),
         mode: 0o444,
-        key: ATTR_KEY.0.get(),
+        key: (&raw const klp_rust_attr_key).cast_mut().cast(),
         // SAFETY: The other fields are integers (`ignore_lockdep`: 0, lockdep on) and the unused
         // `skey`: all-zero is valid for them.
         ..unsafe { core::mem::zeroed() }
@@ -134,14 +130,14 @@ unsafe extern "C" fn show_shim(
 
 /// A directory `/sys/kernel/<name>`, removed with its files when dropped.
 ///
-/// Only a [`Patch`](super::Patch) owns one ([`Patch::kernel_dir`](super::Patch::kernel_dir)),
+/// Only a [`Patch`](crate::Patch) owns one ([`Patch::kernel_dir`](crate::Patch::kernel_dir)),
 /// dropped when the module is unloaded: a directory that outlived the module would call freed
 /// code from its `show()` functions.
 ///
 /// # Invariants
 ///
 /// `kobj` is a kobject made by `kobject_create_and_add()`, of which this owns one reference.
-pub(super) struct KernelDir {
+pub(crate) struct KernelDir {
     kobj: NonNull<bindings::kobject>,
 }
 
@@ -152,7 +148,7 @@ unsafe impl Sync for KernelDir {}
 
 impl KernelDir {
     /// Creates `/sys/kernel/<name>` (`kobject_create_and_add(name, kernel_kobj)`).
-    pub(super) fn create(name: &CStr) -> Result<Self> {
+    pub(crate) fn create(name: &CStr) -> Result<Self> {
         // SAFETY: `kernel_kobj` is set up at boot and never changes; `name` is a C string, which
         // the kobject copies.
         let kobj =
@@ -163,7 +159,7 @@ impl KernelDir {
     }
 
     /// Adds the read-only file `attr` to the directory (`sysfs_create_file()`).
-    pub(super) fn create_file(&self, attr: &'static RoAttribute) -> Result {
+    pub(crate) fn create_file(&self, attr: &'static RoAttribute) -> Result {
         // SAFETY: `kobj` is alive (type invariant); `attr` is `'static`, as sysfs requires.
         kernel::error::to_result(unsafe {
             bindings::sysfs_create_file_ns(

@@ -12,7 +12,7 @@ use kernel::str::CStr;
 
 /// Formats `arg` with the `printk()` format `format` (one pointer conversion) and writes it to
 /// `f`; the output is cut at 63 bytes.
-pub(super) fn snprintf_ptr(
+pub(crate) fn snprintf_ptr(
     f: &mut fmt::Formatter<'_>,
     format: &CStr,
     arg: *const c_void,

@@ -4,13 +4,13 @@
 //!
 //! C header: [`include/linux/seq_file.h`](srctree/include/linux/seq_file.h)
 
-use super::bindings;
+use crate::bindings;
 use core::fmt;
 use kernel::types::Opaque;
 
 /// A `struct seq_file` being filled by a `show()` function.
 ///
-/// Replacement functions for `show()` callbacks receive a `&SeqFile` (see [`super::FfiArg`])
+/// Replacement functions for `show()` callbacks receive a `&SeqFile` (see [`crate::FfiArg`])
 /// and print into it with [`seq_print!`] or [`SeqFile::write_str`].
 ///
 /// # Invariants
@@ -65,7 +65,7 @@ impl SeqFile {
 /// ```ignore
 /// seq_print!(m, "{}\n", "this has been live patched");
 /// ```
-#[allow(unused_macros)]
+#[macro_export]
 macro_rules! seq_print {
     ($m:expr, $($arg:tt)+) => {
         $m.call_printf(::core::format_args!($($arg)+))

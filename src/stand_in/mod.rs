@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Stand-ins for what the `kernel` crate of Linux 6.12 lacks.
+//!
+//! Livepatches need a few kernel interfaces that 6.12's `kernel` crate does not bind yet. Each
+//! module here fills one such gap, with the smallest safe API the livepatch modules need, and can
+//! be dropped once the `kernel` crate offers its own:
+//!
+//! | module | stands in for | in mainline's `kernel` crate (after 6.12) |
+//! |---|---|---|
+//! | [`seq_file`] | `seq_printf()` from a `show()` function | `kernel::seq_file` |
+//! | [`rcu`] | `rcu_read_lock()`, inline in C, through `helpers.c` | `kernel::sync::rcu` |
+//! | [`sysfs`] | a `/sys/kernel/<name>` directory of read-only files | |
+//! | [`syscall`] | `struct pt_regs` of a system call, `current`'s pid | |
+//! | [`console`] | `console_loglevel` | |
+//! | [`printk`] | `%p`-style hashed pointers | |
+//! | [`time`] | reading `jiffies`, `time_after()` | |
+//! | [`cstruct`] | C structures passed to replacement functions | |
+//!
+//! The livepatch API itself (patches, objects, functions, callbacks, states, shadow variables,
+//! parameters and the macros) is in the crate root and does not depend on how these are
+//! implemented. `helpers.c` is the C half of [`rcu`] (and of [`sysfs`]'s lockdep key): inline C
+//! functions and static data, linked into every livepatch module by Kbuild.
+
+pub mod console;
+pub mod cstruct;
+pub mod printk;
+pub mod rcu;
+pub mod seq_file;
+pub mod syscall;
+pub mod sysfs;
+pub mod time;
