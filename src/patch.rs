@@ -351,21 +351,14 @@ impl Callbacks {
         Self::default()
     }
 
-    /// Boxes `f` as the closure type `T` (6.12's `KBox` does not coerce: `coerce` unsizes the
-    /// raw pointer).
+    /// Boxes `f` as the closure type `T` (see [`into_dyn`]).
     fn boxed<F, T: ?Sized>(
         &mut self,
         f: F,
         coerce: impl FnOnce(*mut F) -> *mut T,
     ) -> Option<KBox<T>> {
         match KBox::new(f, GFP_KERNEL) {
-            Ok(f) => {
-                let raw = coerce(KBox::into_raw(f));
-                // SAFETY: `raw` is the pointer `KBox::into_raw` returned, unsized: the same
-                // allocation (or dangling pointer, for a closure that captures nothing), holding
-                // the same value.
-                Some(unsafe { KBox::from_raw(raw) })
-            }
+            Ok(f) => Some(into_dyn(f, coerce)),
             Err(e) => {
                 self.error.get_or_insert(e.into());
                 None
@@ -683,15 +676,28 @@ impl<const M: usize> PatchTable<M> {
     }
 }
 
+/// Moves a boxed value behind the trait-object type `D` (6.12's `KBox` does not coerce: `coerce`
+/// unsizes the raw pointer).
+fn into_dyn<T, D: ?Sized>(value: KBox<T>, coerce: impl FnOnce(*mut T) -> *mut D) -> KBox<D> {
+    let raw = coerce(KBox::into_raw(value));
+    // SAFETY: `raw` is the pointer `KBox::into_raw` returned, unsized: the same allocation (or
+    // dangling pointer, for a zero-sized value), holding the same value.
+    unsafe { KBox::from_raw(raw) }
+}
+
 /// The static tables of a patch, seen from [`Patch`] and [`Registration`]; dropping it drops the
 /// closures of every object.
 ///
 /// # Invariants
 ///
 /// `patch` and `objs` are those of a [`PatchTable`], accessed as its invariants say.
+/// `drop_closures` is set once an object has closures.
 struct Tables {
     patch: *mut bindings::klp_patch,
     objs: &'static [Opaque<bindings::klp_object>],
+    /// [`drop_closures`], set by [`Patch::callbacks`]: a patch without callbacks does not
+    /// contain the code.
+    drop_closures: Option<fn(&Tables)>,
 }
 
 impl Tables {
@@ -704,14 +710,21 @@ impl Tables {
     }
 }
 
+/// Drops the closures of every object of `tables`, when it is dropped.
+fn drop_closures(tables: &Tables) {
+    for i in 0..tables.objs.len() {
+        if let Some(data) = tables.data(i) {
+            // SAFETY: Dropping the tables happens before registration or after the core released
+            // the patch: no shim runs, nothing else accesses the closures (`ObjectData`).
+            drop(core::mem::take(unsafe { &mut *data.closures.get() }));
+        }
+    }
+}
+
 impl Drop for Tables {
     fn drop(&mut self) {
-        // Before registration or after the core released the patch: no shim runs.
-        for i in 0..self.objs.len() {
-            if let Some(data) = self.data(i) {
-                // SAFETY: Nothing else accesses the closures now (`ObjectData` invariants).
-                drop(core::mem::take(unsafe { &mut *data.closures.get() }));
-            }
+        if let Some(drop_closures) = self.drop_closures {
+            drop_closures(self);
         }
     }
 }
@@ -720,13 +733,47 @@ impl Drop for Tables {
 trait Kept: Send + Sync {}
 impl<T: Send + Sync> Kept for T {}
 
+/// The state table of a registered patch, behind a trait object: only patches with states
+/// contain its code.
+trait States {
+    /// See [`StateTable::free_owned`].
+    fn free_owned(&self);
+}
+
+impl States for StateTable {
+    fn free_owned(&self) {
+        StateTable::free_owned(self);
+    }
+}
+
+/// Builds the state table of `patch` and hooks it up: `klp_patch.states`, and on every object
+/// the post-unpatch shim that records the patch's own unpatching, for its states' data. Set by
+/// [`Patch::state`].
+///
+/// # Safety
+///
+/// Before registration (see [`Patch::callbacks`]).
+unsafe fn attach_states(patch: &Patch) -> Result<KBox<dyn States>> {
+    let table = KBox::new(StateTable::new(&patch.states)?, GFP_KERNEL)?;
+    // SAFETY: Before registration, the module's initialisation alone accesses the tables (the
+    // caller's guarantee).
+    unsafe {
+        (*patch.tables.patch).states = table.as_ptr();
+        for obj in patch.tables.objs {
+            (*obj.get()).callbacks.post_unpatch = Some(post_unpatch_shim);
+        }
+    }
+    Ok(into_dyn(table, |t| t as *mut dyn States))
+}
+
 /// A livepatch being set up, by the `patch` function of [`module_livepatch!`]
 /// (crate::module_livepatch): the callbacks of its objects, the states it modifies, atomic
 /// replace, and what it keeps until the module is unloaded.
 ///
 /// The objects and functions are static ([`module_livepatch!`](crate::module_livepatch)'s
 /// `objects`); the patch allocates only what the closures capture, its states and kept values.
-/// Builder methods never fail: an error is kept and reported at registration.
+/// Builder methods never fail: an error is kept and reported at registration. A module contains
+/// the code of the features it uses only.
 ///
 /// # Examples
 ///
@@ -740,7 +787,10 @@ impl<T: Send + Sync> Kept for T {}
 pub struct Patch {
     tables: Tables,
     states: KVec<State>,
-    kept: KVec<KBox<dyn Kept>>,
+    /// [`attach_states`], set by [`Patch::state`].
+    attach_states: Option<unsafe fn(&Patch) -> Result<KBox<dyn States>>>,
+    /// The kept values, each with the ones kept before it.
+    kept: Option<KBox<dyn Kept>>,
     replace: bool,
     error: Option<Error>,
 }
@@ -758,9 +808,11 @@ impl Patch {
             tables: Tables {
                 patch: table.patch.get(),
                 objs: &table.objs,
+                drop_closures: None,
             },
             states: KVec::new(),
-            kept: KVec::new(),
+            attach_states: None,
+            kept: None,
             replace: false,
             error: None,
         }
@@ -791,6 +843,7 @@ impl Patch {
         cbs.post_unpatch = c.post_unpatch.is_some().then_some(post_unpatch_shim as _);
         // SAFETY: As above.
         unsafe { *data.closures.get() = callbacks.closures };
+        self.tables.drop_closures = Some(drop_closures);
         self
     }
 
@@ -801,6 +854,7 @@ impl Patch {
         if let Err(e) = self.states.push(state, GFP_KERNEL) {
             self.fail(e.into());
         }
+        self.attach_states = Some(attach_states);
         self
     }
 
@@ -808,7 +862,8 @@ impl Patch {
     ///
     /// For what the module needs while it is loaded and releases on unload, as C's module exit
     /// function would: a `free_all` of shadow variables in a `Drop`, say. It is dropped after the
-    /// core has released the patch (or when registration fails).
+    /// core has released the patch (or when registration fails), after the values kept before
+    /// it.
     ///
     /// # Examples
     ///
@@ -816,14 +871,9 @@ impl Patch {
     /// patch.keep(FreeAllLeaks)
     /// ```
     pub fn keep<T: Send + Sync + 'static>(mut self, value: T) -> Self {
-        let pushed = KBox::new(value, GFP_KERNEL).and_then(|value| {
-            let raw = KBox::into_raw(value) as *mut dyn Kept;
-            // SAFETY: `raw` is the pointer `KBox::into_raw` returned, unsized: the same
-            // allocation, holding the same value.
-            self.kept.push(unsafe { KBox::from_raw(raw) }, GFP_KERNEL)
-        });
-        if let Err(e) = pushed {
-            self.fail(e.into());
+        match KBox::new((self.kept.take(), value), GFP_KERNEL) {
+            Ok(kept) => self.kept = Some(into_dyn(kept, |k| k as *mut dyn Kept)),
+            Err(e) => self.fail(e.into()),
         }
         self
     }
@@ -876,23 +926,16 @@ impl Patch {
         if let Some(e) = self.error.take() {
             return Err(e);
         }
-        let states = if self.states.is_empty() {
-            None
-        } else {
-            Some(StateTable::new(&self.states)?)
+        let states = match self.attach_states {
+            // SAFETY: Not registered yet.
+            Some(attach) => Some(unsafe { attach(&self) }?),
+            None => None,
         };
         let patch = self.tables.patch;
         // SAFETY: Before registration, only the module's initialisation accesses the tables.
         unsafe {
             (*patch).mod_ = module.as_ptr().cast();
             (*patch).replace = self.replace;
-            if let Some(states) = &states {
-                (*patch).states = states.as_ptr();
-                // The shim records the patch's own unpatching, for its states' data.
-                for obj in self.tables.objs {
-                    (*obj.get()).callbacks.post_unpatch = Some(post_unpatch_shim);
-                }
-            }
         }
         let reg = Registration {
             _tables: self.tables,
@@ -943,8 +986,8 @@ impl IntoPatch for Result<Patch> {
 /// after the core released the patch: then the closures, the states' data and the kept values.
 pub struct Registration {
     _tables: Tables,
-    states: Option<StateTable>,
-    _kept: KVec<KBox<dyn Kept>>,
+    states: Option<KBox<dyn States>>,
+    _kept: Option<KBox<dyn Kept>>,
 }
 
 // SAFETY: The C structures are only used by the livepatch core, under its `klp_mutex`; the
