@@ -8,12 +8,12 @@ use crate::{
     bindings,
     state::{State, StateTable},
 };
-use core::{cell::UnsafeCell, ffi::c_void, ptr};
+use core::{alloc::Layout, cell::UnsafeCell, ffi::c_void, ptr, ptr::NonNull};
 use kernel::{
+    alloc::{allocator::Kmalloc, AllocError, Allocator},
     error::from_result,
     prelude::*,
     str::CStr,
-    sync::Arc,
     types::Opaque,
     ThisModule,
 };
@@ -308,16 +308,39 @@ impl<'a> Target<'a> {
     }
 }
 
-type PatchFn = dyn Fn(&Target<'_>) -> Result + Send + Sync;
-type UnpatchFn = dyn Fn(&Target<'_>) + Send + Sync;
+/// A pre-patch closure behind a pointer. Not `dyn Fn`: its vtable would hold a copy of each
+/// closure for `FnOnce` and `FnMut` too.
+trait PatchFn: Send + Sync {
+    fn call(&self, target: &Target<'_>) -> Result;
+}
+
+impl<F: Fn(&Target<'_>) -> Result + Send + Sync> PatchFn for F {
+    fn call(&self, target: &Target<'_>) -> Result {
+        self(target)
+    }
+}
+
+/// Any other callback's closure behind a pointer (see [`PatchFn`]).
+trait UnpatchFn: Send + Sync {
+    fn call(&self, target: &Target<'_>);
+}
+
+impl<F: Fn(&Target<'_>) + Send + Sync> UnpatchFn for F {
+    fn call(&self, target: &Target<'_>) {
+        self(target)
+    }
+}
 
 /// The closures of one object, as the shims find them.
 #[derive(Default)]
 struct Closures {
-    pre_patch: Option<KBox<PatchFn>>,
-    post_patch: Option<KBox<UnpatchFn>>,
-    pre_unpatch: Option<KBox<UnpatchFn>>,
-    post_unpatch: Option<KBox<UnpatchFn>>,
+    pre_patch: Option<KBox<dyn PatchFn>>,
+    post_patch: Option<KBox<dyn UnpatchFn>>,
+    pre_unpatch: Option<KBox<dyn UnpatchFn>>,
+    post_unpatch: Option<KBox<dyn UnpatchFn>>,
+    /// The [`Slot`]s of the paired closures, each with the ones made before it: dropped after
+    /// the closures, which point at them.
+    slots: Option<KBox<dyn Kept>>,
 }
 
 /// The (un)patch callbacks of one object, as Rust closures: the `struct klp_callbacks` of a
@@ -357,7 +380,7 @@ impl Callbacks {
         f: F,
         coerce: impl FnOnce(*mut F) -> *mut T,
     ) -> Option<KBox<T>> {
-        match KBox::new(f, GFP_KERNEL) {
+        match new_box(f) {
             Ok(f) => Some(into_dyn(f, coerce)),
             Err(e) => {
                 self.error.get_or_insert(e.into());
@@ -370,21 +393,21 @@ impl Callbacks {
     /// patching: `insmod` of the livepatch fails, or, when the patch is already enabled, the
     /// target module's load fails, with that error.
     pub fn pre_patch(mut self, f: impl Fn(&Target<'_>) -> Result + Send + Sync + 'static) -> Self {
-        self.closures.pre_patch = self.boxed(f, |f| f as *mut PatchFn);
+        self.closures.pre_patch = self.boxed(f, |f| f as *mut dyn PatchFn);
         self
     }
 
     /// Sets the post-patch callback: runs after the object is patched and the patch is active
     /// in all tasks.
     pub fn post_patch(mut self, f: impl Fn(&Target<'_>) + Send + Sync + 'static) -> Self {
-        self.closures.post_patch = self.boxed(f, |f| f as *mut UnpatchFn);
+        self.closures.post_patch = self.boxed(f, |f| f as *mut dyn UnpatchFn);
         self
     }
 
     /// Sets the pre-unpatch callback: runs before the object is unpatched, only if the
     /// post-patch callback ran.
     pub fn pre_unpatch(mut self, f: impl Fn(&Target<'_>) + Send + Sync + 'static) -> Self {
-        self.closures.pre_unpatch = self.boxed(f, |f| f as *mut UnpatchFn);
+        self.closures.pre_unpatch = self.boxed(f, |f| f as *mut dyn UnpatchFn);
         self
     }
 
@@ -393,7 +416,7 @@ impl Callbacks {
     /// without a pre-patch callback it always runs (`klp_pre_patch_callback()` sets
     /// `post_unpatch_enabled` whether or not there is one).
     pub fn post_unpatch(mut self, f: impl Fn(&Target<'_>) + Send + Sync + 'static) -> Self {
-        self.closures.post_unpatch = self.boxed(f, |f| f as *mut UnpatchFn);
+        self.closures.post_unpatch = self.boxed(f, |f| f as *mut dyn UnpatchFn);
         self
     }
 
@@ -459,10 +482,14 @@ impl Callbacks {
         })
     }
 
-    /// Allocates the slot a paired callback keeps its value in, twice referenced.
-    fn slot<T: Send + 'static>(&mut self) -> Option<(Arc<Slot<T>>, Arc<Slot<T>>)> {
-        match Arc::new(Slot(UnsafeCell::new(None)), GFP_KERNEL) {
-            Ok(slot) => Some((slot.clone(), slot)),
+    /// Allocates the slot a paired callback keeps its value in, owned by the closures.
+    fn slot<T: Send + 'static>(&mut self) -> Option<(SlotRef<T>, SlotRef<T>)> {
+        match new_box((self.closures.slots.take(), Slot(UnsafeCell::new(None)))) {
+            Ok(slots) => {
+                let slot = SlotRef(&raw const slots.1);
+                self.closures.slots = Some(into_dyn(slots, |s| s as *mut dyn Kept));
+                Some((slot, slot))
+            }
             Err(e) => {
                 self.error.get_or_insert(e.into());
                 None
@@ -486,29 +513,69 @@ struct Slot<T>(UnsafeCell<Option<T>>);
 // SAFETY: Accesses are serialised by `klp_mutex` (type invariants); the value moves between
 // threads, hence `T: Send`.
 unsafe impl<T: Send> Sync for Slot<T> {}
-// SAFETY: As above.
-unsafe impl<T: Send> Send for Slot<T> {}
 
-impl<T> Slot<T> {
+/// The [`Slot`] of a pair, as its closures capture it.
+///
+/// # Invariants
+///
+/// Points at a [`Slot`] in the `slots` of the [`Closures`] that hold the closures capturing it,
+/// which drop it after them.
+struct SlotRef<T>(*const Slot<T>);
+
+impl<T> Clone for SlotRef<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for SlotRef<T> {}
+
+// SAFETY: The slot is `Sync` for `T: Send` (see `Slot`), and outlives the closures (type
+// invariants).
+unsafe impl<T: Send> Send for SlotRef<T> {}
+// SAFETY: As above.
+unsafe impl<T: Send> Sync for SlotRef<T> {}
+
+impl<T> SlotRef<T> {
     /// Stores `value`, dropping a value left there.
     ///
     /// # Safety
     ///
-    /// Called by a closure the shims run (type invariants).
-    unsafe fn put(&self, value: T) {
-        // SAFETY: Serialised by `klp_mutex` (the caller's guarantee).
-        unsafe { *self.0.get() = Some(value) };
+    /// Called by a closure the shims run (see [`Slot`]).
+    unsafe fn put(self, value: T) {
+        // SAFETY: The slot outlives the closure (type invariants); accesses are serialised by
+        // `klp_mutex` (the caller's guarantee).
+        unsafe { *(*self.0).0.get() = Some(value) };
     }
 
     /// Takes the value.
     ///
     /// # Safety
     ///
-    /// As for [`Slot::put`].
-    unsafe fn take(&self) -> Option<T> {
+    /// As for [`SlotRef::put`].
+    unsafe fn take(self) -> Option<T> {
         // SAFETY: As in `put`.
-        unsafe { (*self.0.get()).take() }
+        unsafe { (*(*self.0).0.get()).take() }
     }
+}
+
+/// `KBox::new(value)`, with the allocation made by code that is not generic: each closure type
+/// would otherwise make its own copy of `KBox::new`.
+fn new_box<T>(value: T) -> Result<KBox<T>, AllocError> {
+    let ptr = if size_of::<T>() == 0 {
+        NonNull::<T>::dangling()
+    } else {
+        alloc(Layout::new::<T>())?.cast::<T>()
+    };
+    // SAFETY: `ptr` is valid for writing a `T`: a `Kmalloc` allocation of `T`'s layout, or
+    // dangling and aligned for a zero-sized `T`.
+    unsafe { ptr.as_ptr().write(value) };
+    // SAFETY: As above, which is what `KBox::from_raw` requires; it holds a valid `T`.
+    Ok(unsafe { KBox::from_raw(ptr.as_ptr()) })
+}
+
+/// Allocates `layout` as `KBox` does (`Kmalloc`).
+fn alloc(layout: Layout) -> Result<NonNull<u8>, AllocError> {
+    Ok(Kmalloc::alloc(layout, GFP_KERNEL)?.cast())
 }
 
 /// An object of a [`module_livepatch!`](crate::module_livepatch) patch, named in its `objects`:
@@ -574,6 +641,7 @@ impl<const N: usize> FuncTable<N> {
                     post_patch: None,
                     pre_unpatch: None,
                     post_unpatch: None,
+                    slots: None,
                 }),
                 patch,
             },
@@ -871,7 +939,7 @@ impl Patch {
     /// patch.keep(FreeAllLeaks)
     /// ```
     pub fn keep<T: Send + Sync + 'static>(mut self, value: T) -> Self {
-        match KBox::new((self.kept.take(), value), GFP_KERNEL) {
+        match new_box((self.kept.take(), value)) {
             Ok(kept) => self.kept = Some(into_dyn(kept, |k| k as *mut dyn Kept)),
             Err(e) => self.fail(e.into()),
         }
@@ -1029,7 +1097,7 @@ unsafe extern "C" fn pre_patch_shim(obj: *mut bindings::klp_object) -> core::ffi
     let (closures, target) = unsafe { view(obj) };
     from_result(|| {
         if let Some(f) = &closures.pre_patch {
-            f(&target)?;
+            f.call(&target)?;
         }
         Ok(0)
     })
@@ -1048,7 +1116,7 @@ macro_rules! unpatch_shim {
             // installed it.
             let (closures, target) = unsafe { view(obj) };
             if let Some(f) = &closures.$field {
-                f(&target);
+                f.call(&target);
             }
         }
     };
@@ -1067,7 +1135,7 @@ unsafe extern "C" fn post_unpatch_shim(obj: *mut bindings::klp_object) {
     // `Patch::register` installed it.
     let (closures, target) = unsafe { view(obj) };
     if let Some(f) = &closures.post_unpatch {
-        f(&target);
+        f.call(&target);
     }
     // SAFETY: `target.patch` is the registered patch of this callback.
     if target.transition().is_some() && !unsafe { (*target.patch).states }.is_null() {

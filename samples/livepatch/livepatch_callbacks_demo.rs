@@ -6,14 +6,14 @@
 //! `livepatch_callbacks_busymod` (whose `busymod_work_func()` it replaces), printing when they
 //! run, as in C. Rust additions: each object's pre-patch callback acquires a [`Resource`] that
 //! the post-unpatch callback receives by value (the paired form), and the post-patch closure
-//! keeps count, in state it captures, of how often its object was patched.
+//! keeps count, in a counter it owns, of how often its object was patched.
 //! `insmod livepatch-callbacks-demo.ko pre_patch_ret=-19` shows a failing pre-patch callback.
 
 use core::{
     ffi::c_void,
     sync::atomic::{AtomicU32, Ordering},
 };
-use kernel::{c_str, error::to_result, prelude::*, str::CStr, sync::Arc};
+use kernel::{c_str, error::to_result, prelude::*, str::CStr};
 use livepatch::{klp_func, module_livepatch, Callbacks, ModuleState, Patch, Target};
 
 module_livepatch! {
@@ -62,9 +62,9 @@ klp_func! {
     }
 }
 
-fn callbacks(name: &'static CStr) -> Result<Callbacks> {
-    let patched = Arc::new(AtomicU32::new(0), GFP_KERNEL)?;
-    Ok(Callbacks::new()
+fn callbacks(name: &'static CStr) -> Callbacks {
+    let patched = AtomicU32::new(0);
+    Callbacks::new()
         .pre_patch_paired(
             move |obj| {
                 callback_info("pre_patch_callback", obj);
@@ -78,12 +78,12 @@ fn callbacks(name: &'static CStr) -> Result<Callbacks> {
             let n = patched.fetch_add(1, Ordering::Relaxed) + 1;
             pr_info!("{name} patched {n} time(s)\n");
         })
-        .pre_unpatch(|obj| callback_info("pre_unpatch_callback", obj)))
+        .pre_unpatch(|obj| callback_info("pre_unpatch_callback", obj))
 }
 
-fn patch(patch: Patch) -> Result<Patch> {
-    Ok(patch
-        .callbacks(VMLINUX, callbacks(c_str!("vmlinux"))?)
-        .callbacks(MOD, callbacks(c_str!("livepatch_callbacks_mod"))?)
-        .callbacks(BUSYMOD, callbacks(c_str!("livepatch_callbacks_busymod"))?))
+fn patch(patch: Patch) -> Patch {
+    patch
+        .callbacks(VMLINUX, callbacks(c_str!("vmlinux")))
+        .callbacks(MOD, callbacks(c_str!("livepatch_callbacks_mod")))
+        .callbacks(BUSYMOD, callbacks(c_str!("livepatch_callbacks_busymod")))
 }
