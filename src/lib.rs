@@ -66,9 +66,9 @@ pub const NR_CPUS: usize = bindings::CONFIG_NR_CPUS as usize;
 pub use params::{Param, ParamArray, ParamType};
 pub use patch::{ffi_ret, CallScope, FfiArg, FfiRet, FromRaw, ModuleState};
 pub use patch::{Callbacks, Func, IntoPatch, ObjectId, Patch, Registration, Replacement};
-pub use patch::{Target, TargetModule};
 #[doc(hidden)]
 pub use patch::{FuncTable, ObjectEntry, PatchTable};
+pub use patch::{Target, TargetModule};
 pub use shadow::{Gfp, NewShadow, Shadow, ShadowData, ShadowDtor, ShadowObj};
 pub use stand_in::cstruct::CStruct;
 pub use stand_in::printk::Ptr;

@@ -84,7 +84,7 @@ macro_rules! livepatch_param {
                 &raw const ARRAY,
                 THIS_MODULE.as_ptr(),
             );
-            $crate::livepatch_param!(@modinfo $name, <$t as ParamType>::ARRAY_NAME, $desc);
+    $crate::livepatch_param!(@modinfo $name, <$t as ParamType>::ARRAY_NAME, $desc);
         };
     };
     ($name:ident, $t:ty, $default:expr, $perm:literal, $desc:literal) => {
@@ -100,7 +100,7 @@ macro_rules! livepatch_param {
                 &raw const $name,
                 THIS_MODULE.as_ptr(),
             );
-            $crate::livepatch_param!(@modinfo $name, <$t as ParamType>::NAME, $desc);
+    $crate::livepatch_param!(@modinfo $name, <$t as ParamType>::NAME, $desc);
         };
     };
     (@modinfo $name:ident, $type_name:expr, $desc:literal) => {

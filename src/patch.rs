@@ -564,7 +564,7 @@ fn new_box<T>(value: T) -> Result<KBox<T>, AllocError> {
     let ptr = if size_of::<T>() == 0 {
         NonNull::<T>::dangling()
     } else {
-        alloc(Layout::new::<T>())?.cast::<T>()
+        alloc::<Kmalloc>(Layout::new::<T>())?.cast::<T>()
     };
     // SAFETY: `ptr` is valid for writing a `T`: a `Kmalloc` allocation of `T`'s layout, or
     // dangling and aligned for a zero-sized `T`.
@@ -573,9 +573,14 @@ fn new_box<T>(value: T) -> Result<KBox<T>, AllocError> {
     Ok(unsafe { KBox::from_raw(ptr.as_ptr()) })
 }
 
-/// Allocates `layout` as `KBox` does (`Kmalloc`).
-fn alloc(layout: Layout) -> Result<NonNull<u8>, AllocError> {
-    Ok(Kmalloc::alloc(layout, GFP_KERNEL)?.cast())
+/// Allocates `layout` with `A` (`Kmalloc`, as `KBox`), in one out-of-line copy per module.
+///
+/// Generic only so that it is compiled in the module that uses it, as non-generic functions of
+/// this crate are, but not inlined: `#[inline(never)]` would keep a non-generic function in this
+/// crate's own object, which no module links.
+#[inline(never)]
+fn alloc<A: Allocator>(layout: Layout) -> Result<NonNull<u8>, AllocError> {
+    Ok(A::alloc(layout, GFP_KERNEL)?.cast())
 }
 
 /// An object of a [`module_livepatch!`](crate::module_livepatch) patch, named in its `objects`:
@@ -774,7 +779,13 @@ impl Tables {
         let obj = self.objs.get(i)?;
         // SAFETY: `funcs` of an object of a `PatchTable` is the `funcs` of a static `FuncTable`
         // (type invariants), at `FUNCS_OFFSET` from its `ObjectData`.
-        Some(unsafe { &*(*obj.get()).funcs.cast::<u8>().sub(FUNCS_OFFSET).cast::<ObjectData>() })
+        Some(unsafe {
+            &*(*obj.get())
+                .funcs
+                .cast::<u8>()
+                .sub(FUNCS_OFFSET)
+                .cast::<ObjectData>()
+        })
     }
 }
 
@@ -834,6 +845,9 @@ unsafe fn attach_states(patch: &Patch) -> Result<KBox<dyn States>> {
     Ok(into_dyn(table, |t| t as *mut dyn States))
 }
 
+/// The type of [`attach_states`].
+type AttachStates = unsafe fn(&Patch) -> Result<KBox<dyn States>>;
+
 /// A livepatch being set up, by the `patch` function of [`module_livepatch!`]
 /// (crate::module_livepatch): the callbacks of its objects, the states it modifies, atomic
 /// replace, and what it keeps until the module is unloaded.
@@ -856,7 +870,7 @@ pub struct Patch {
     tables: Tables,
     states: KVec<State>,
     /// [`attach_states`], set by [`Patch::state`].
-    attach_states: Option<unsafe fn(&Patch) -> Result<KBox<dyn States>>>,
+    attach_states: Option<AttachStates>,
     /// The kept values, each with the ones kept before it.
     kept: Option<KBox<dyn Kept>>,
     replace: bool,
@@ -1072,7 +1086,13 @@ unsafe impl Sync for Registration {}
 /// [`Patch::callbacks`] or [`Patch::register`], which install them only in a [`PatchTable`].
 unsafe fn view<'a>(obj: *mut bindings::klp_object) -> (&'a Closures, Target<'a>) {
     // SAFETY: `obj->funcs` is the `funcs` of a static `FuncTable` (`PatchTable` invariants).
-    let data = unsafe { &*(*obj).funcs.cast::<u8>().sub(FUNCS_OFFSET).cast::<ObjectData>() };
+    let data = unsafe {
+        &*(*obj)
+            .funcs
+            .cast::<u8>()
+            .sub(FUNCS_OFFSET)
+            .cast::<ObjectData>()
+    };
     let target = Target {
         // SAFETY: The core calls callbacks under `klp_mutex` with a live object (and target
         // module).

@@ -66,7 +66,11 @@ impl Gfp {
 impl fmt::Display for Gfp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let flags = self.0;
-        crate::stand_in::printk::snprintf_ptr(f, kernel::c_str!("%pGg"), ptr::from_ref(&flags).cast())
+        crate::stand_in::printk::snprintf_ptr(
+            f,
+            kernel::c_str!("%pGg"),
+            ptr::from_ref(&flags).cast(),
+        )
     }
 }
 

@@ -4,16 +4,12 @@
 //!
 //! Callbacks for vmlinux and two modules, `livepatch_callbacks_mod` and
 //! `livepatch_callbacks_busymod` (whose `busymod_work_func()` it replaces), printing when they
-//! run, as in C. Rust additions: each object's pre-patch callback acquires a [`Resource`] that
-//! the post-unpatch callback receives by value (the paired form), and the post-patch closure
-//! keeps count, in a counter it owns, of how often its object was patched.
-//! `insmod livepatch-callbacks-demo.ko pre_patch_ret=-19` shows a failing pre-patch callback.
+//! run, as in C. `insmod livepatch-callbacks-demo.ko pre_patch_ret=-19` shows a failing
+//! pre-patch callback. What the Rust API adds (a value acquired by pre-patch that post-unpatch
+//! receives, state the closures capture) is shown by `test_klp_rust_callbacks.rs`.
 
-use core::{
-    ffi::c_void,
-    sync::atomic::{AtomicU32, Ordering},
-};
-use kernel::{c_str, error::to_result, prelude::*, str::CStr};
+use core::ffi::c_void;
+use kernel::{error::to_result, prelude::*};
 use livepatch::{klp_func, module_livepatch, Callbacks, ModuleState, Patch, Target};
 
 module_livepatch! {
@@ -46,15 +42,6 @@ fn callback_info(callback: &str, obj: &Target<'_>) {
     }
 }
 
-/// What a pre-patch callback sets up for its object and the post-unpatch callback tears down.
-struct Resource(&'static CStr);
-
-impl Drop for Resource {
-    fn drop(&mut self) {
-        pr_info!("released the resource of {}\n", self.0);
-    }
-}
-
 klp_func! {
     /// Replaces `busymod_work_func()` of `livepatch_callbacks_busymod`.
     fn patched_work_func(_work: *mut c_void) {
@@ -62,28 +49,21 @@ klp_func! {
     }
 }
 
-fn callbacks(name: &'static CStr) -> Callbacks {
-    let patched = AtomicU32::new(0);
+/// The four callbacks of every object, as in C.
+fn callbacks() -> Callbacks {
     Callbacks::new()
-        .pre_patch_paired(
-            move |obj| {
-                callback_info("pre_patch_callback", obj);
-                to_result(pre_patch_ret.get())?;
-                Ok(Resource(name))
-            },
-            |obj, _resource| callback_info("post_unpatch_callback", obj),
-        )
-        .post_patch(move |obj| {
-            callback_info("post_patch_callback", obj);
-            let n = patched.fetch_add(1, Ordering::Relaxed) + 1;
-            pr_info!("{name} patched {n} time(s)\n");
+        .pre_patch(|obj| {
+            callback_info("pre_patch_callback", obj);
+            to_result(pre_patch_ret.get())
         })
+        .post_patch(|obj| callback_info("post_patch_callback", obj))
         .pre_unpatch(|obj| callback_info("pre_unpatch_callback", obj))
+        .post_unpatch(|obj| callback_info("post_unpatch_callback", obj))
 }
 
 fn patch(patch: Patch) -> Patch {
     patch
-        .callbacks(VMLINUX, callbacks(c_str!("vmlinux")))
-        .callbacks(MOD, callbacks(c_str!("livepatch_callbacks_mod")))
-        .callbacks(BUSYMOD, callbacks(c_str!("livepatch_callbacks_busymod")))
+        .callbacks(VMLINUX, callbacks())
+        .callbacks(MOD, callbacks())
+        .callbacks(BUSYMOD, callbacks())
 }

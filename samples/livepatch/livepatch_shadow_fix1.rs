@@ -13,9 +13,10 @@
 use core::ffi::c_void;
 use kernel::prelude::*;
 use livepatch::{
+    klp_func, klp_shadow_data, module_livepatch,
     targets::livepatch_shadow_mod::dummy as Dummy,
     time::{jiffies, msecs_to_jiffies},
-    klp_func, klp_shadow_data, module_livepatch, Gfp, Patch, Ptr, Shadow, ShadowDtor,
+    Gfp, Patch, Ptr, Shadow, ShadowDtor,
 };
 
 module_livepatch! {

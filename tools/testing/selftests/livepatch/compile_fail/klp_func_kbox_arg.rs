@@ -3,17 +3,17 @@
 //! Compile-fail test: a replacement cannot take ownership of its argument as a KBox: that the C function owns it is the author's unsafe claim.
 //~ ERROR: FfiArg` is not satisfied
 
-#[macro_use]
-#[path = "../../../../../src/lib.rs"]
-pub mod livepatch;
-
-use kernel::{c_str, prelude::*};
-use livepatch::{targets::livepatch_shadow_mod::dummy as Dummy, Func, Object, Patch};
+use kernel::prelude::*;
+use livepatch::{klp_func, module_livepatch, targets::livepatch_shadow_mod::dummy as Dummy};
 
 module_livepatch! {
-    patch: patch,
     name: "cf_klp_func_kbox_arg",
     license: "GPL",
+    objects: {
+        TARGET: "livepatch_shadow_mod" {
+            dummy_free => free,
+        },
+    },
 }
 
 klp_func! {
@@ -21,10 +21,4 @@ klp_func! {
     fn free(d: *mut Dummy) { //~ PASS
         let _ = d;
     }
-}
-
-fn patch() -> Patch {
-    Patch::new().object(
-        Object::module(c_str!("livepatch_shadow_mod")).func(Func::new(c_str!("dummy_free"), free)),
-    )
 }

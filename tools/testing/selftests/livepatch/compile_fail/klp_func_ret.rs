@@ -3,17 +3,16 @@
 //! Compile-fail test: a replacement returns a C type.
 //~ ERROR: FfiRet` is not satisfied
 
-#[macro_use]
-#[path = "../../../../../src/lib.rs"]
-pub mod livepatch;
-
-use kernel::c_str;
-use livepatch::{Func, Object, Patch};
+use livepatch::{klp_func, module_livepatch};
 
 module_livepatch! {
-    patch: patch,
     name: "cf_klp_func_ret",
     license: "GPL",
+    objects: {
+        TARGET: vmlinux {
+            dummy_name => name,
+        },
+    },
 }
 
 klp_func! {
@@ -22,8 +21,4 @@ klp_func! {
     fn name() -> *const u8 { //~ PASS
         "patched".as_ptr() //~ PASS
     }
-}
-
-fn patch() -> Patch {
-    Patch::new().object(Object::vmlinux().func(Func::new(c_str!("dummy_name"), name)))
 }

@@ -1,20 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Compile-fail test: a replacement's borrowed argument cannot outlive the call.
-//~ ERROR: `_arguments_live_only_during_the_call` does not live long enough
-
-#[macro_use]
-#[path = "../../../../../src/lib.rs"]
-pub mod livepatch;
+//~ ERROR: argument requires that borrow lasts for `'static`
 
 use core::ffi::{c_int, c_void};
-use kernel::c_str;
-use livepatch::{Func, Object, Patch, SeqFile};
+use livepatch::{klp_func, module_livepatch, SeqFile};
 
 module_livepatch! {
-    patch: patch,
     name: "cf_klp_func_static_arg",
     license: "GPL",
+    objects: {
+        TARGET: vmlinux {
+            cmdline_proc_show => show,
+        },
+    },
 }
 
 klp_func! {
@@ -23,8 +22,4 @@ klp_func! {
         m.write_str("patched\n");
         0
     }
-}
-
-fn patch() -> Patch {
-    Patch::new().object(Object::vmlinux().func(Func::new(c_str!("cmdline_proc_show"), show)))
 }

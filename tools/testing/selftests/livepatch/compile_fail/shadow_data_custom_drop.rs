@@ -3,17 +3,15 @@
 //! Compile-fail test: klp_shadow_data! refuses a structure with its own Drop, which would run in atomic context.
 //~ ERROR: conflicting implementations of trait `NoCustomDrop`
 
-#[macro_use]
-#[path = "../../../../../src/lib.rs"]
-pub mod livepatch;
-
 use kernel::prelude::*;
-use livepatch::Patch;
+use livepatch::{klp_shadow_data, module_livepatch};
 
 module_livepatch! {
-    patch: Patch::new,
     name: "cf_shadow_data_custom_drop",
     license: "GPL",
+    objects: {
+        VMLINUX: vmlinux,
+    },
 }
 
 klp_shadow_data! {

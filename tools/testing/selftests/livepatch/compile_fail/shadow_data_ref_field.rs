@@ -3,16 +3,14 @@
 //! Compile-fail test: klp_shadow_data! refuses a field that points into the module image.
 //~ ERROR: the trait bound `&'static str: ShadowData` is not satisfied
 
-#[macro_use]
-#[path = "../../../../../src/lib.rs"]
-pub mod livepatch;
-
-use livepatch::Patch;
+use livepatch::{klp_shadow_data, module_livepatch};
 
 module_livepatch! {
-    patch: Patch::new,
     name: "cf_shadow_data_ref_field",
     license: "GPL",
+    objects: {
+        VMLINUX: vmlinux,
+    },
 }
 
 klp_shadow_data! {

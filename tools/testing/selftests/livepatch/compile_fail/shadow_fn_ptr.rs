@@ -3,16 +3,14 @@
 //! Compile-fail test: a shadow variable cannot hold a function pointer: the code is in the module image.
 //~ ERROR: the trait bound `fn(): ShadowData` is not satisfied
 
-#[macro_use]
-#[path = "../../../../../src/lib.rs"]
-pub mod livepatch;
-
-use livepatch::{Patch, Shadow};
+use livepatch::{module_livepatch, Shadow};
 
 module_livepatch! {
-    patch: Patch::new,
     name: "cf_shadow_fn_ptr",
     license: "GPL",
+    objects: {
+        VMLINUX: vmlinux,
+    },
 }
 
 // SAFETY: Id 0x9003 is used by this test module only, for one type.

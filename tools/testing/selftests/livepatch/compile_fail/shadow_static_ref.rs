@@ -3,16 +3,14 @@
 //! Compile-fail test: a shadow variable cannot hold a reference: it would point into the module image after rmmod.
 //~ ERROR: the trait bound `&str: ShadowData` is not satisfied
 
-#[macro_use]
-#[path = "../../../../../src/lib.rs"]
-pub mod livepatch;
-
-use livepatch::{Patch, Shadow};
+use livepatch::{module_livepatch, Shadow};
 
 module_livepatch! {
-    patch: Patch::new,
     name: "cf_shadow_static_ref",
     license: "GPL",
+    objects: {
+        VMLINUX: vmlinux,
+    },
 }
 
 // SAFETY: Id 0x9001 is used by this test module only, for one type.

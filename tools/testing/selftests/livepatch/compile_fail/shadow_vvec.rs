@@ -4,17 +4,15 @@
 //~ ERROR: ShadowData` is not satisfied
 //~ ERROR: Vmalloc
 
-#[macro_use]
-#[path = "../../../../../src/lib.rs"]
-pub mod livepatch;
-
 use kernel::prelude::*;
-use livepatch::{Patch, Shadow};
+use livepatch::{module_livepatch, Shadow};
 
 module_livepatch! {
-    patch: Patch::new,
     name: "cf_shadow_vvec",
     license: "GPL",
+    objects: {
+        VMLINUX: vmlinux,
+    },
 }
 
 // SAFETY: Id 0x9002 is used by this test module only, for one type.

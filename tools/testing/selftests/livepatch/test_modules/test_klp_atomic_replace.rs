@@ -3,7 +3,6 @@
 //! Rust port of `test_klp_atomic_replace.c`: replaces `meminfo_proc_show()`, and atomically
 //! replaces all the patches enabled before it when loaded with `replace=1`.
 
-
 use core::ffi::{c_int, c_void};
 use livepatch::{klp_func, module_livepatch, seq_print, Patch, SeqFile};
 

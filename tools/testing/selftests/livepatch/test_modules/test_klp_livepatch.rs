@@ -3,7 +3,6 @@
 //! Rust port of `test_klp_livepatch.c`: replaces `cmdline_proc_show()`, so that
 //! `/proc/cmdline` reads "test_klp_livepatch: this has been live patched".
 
-
 use core::ffi::{c_int, c_void};
 use livepatch::{klp_func, module_livepatch, seq_print, SeqFile};
 

@@ -5,7 +5,6 @@
 //! `klp_enable_patch()` fails to resolve `test_klp_rust_no_such_function` in vmlinux, so
 //! `insmod` must fail with `-EINVAL` and leave no patch behind.
 
-
 use core::ffi::c_int;
 use livepatch::{klp_func, module_livepatch};
 

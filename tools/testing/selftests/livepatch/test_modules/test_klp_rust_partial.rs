@@ -5,7 +5,6 @@
 //! Omitting a callback does not preclude another: without a pre-patch callback, patching is
 //! assumed safe and the post-unpatch callback still runs.
 
-
 use kernel::prelude::*;
 use livepatch::{module_livepatch, Callbacks, Patch};
 

@@ -39,6 +39,10 @@ impl Log {
 
 /// The [`Log`] of the calling module.
 #[macro_export]
+#[expect(
+    clippy::crate_in_macro_def,
+    reason = "`__LOG_PREFIX` is the calling module's, defined by its `module!`"
+)]
 macro_rules! log {
     () => {
         const {

@@ -9,8 +9,8 @@
 //! level over from the patch it replaces instead of saving its own.
 
 use crate::{callbacks::callback_info, info, Log};
-use livepatch::{console, Callbacks, ObjectId, Patch, State, StateRef, Target};
 use kernel::{ffi::c_ulong, prelude::*};
+use livepatch::{console, Callbacks, ObjectId, Patch, State, StateRef, Target};
 
 /// `CONSOLE_LOGLEVEL_STATE`: the id of the state.
 const CONSOLE_LOGLEVEL_STATE: c_ulong = 1;
@@ -45,7 +45,10 @@ impl Fix {
         }
         let state = obj.state(CONSOLE_LOGLEVEL_STATE).ok_or(EINVAL)?;
         state.set_data::<SavedLoglevel>(0)?;
-        info!(self.log, "allocate_loglevel_state: allocating space to store console_loglevel\n");
+        info!(
+            self.log,
+            "allocate_loglevel_state: allocating space to store console_loglevel\n"
+        );
         Ok(())
     }
 
@@ -54,7 +57,10 @@ impl Fix {
             return;
         };
         if let Some(prev) = self.prev_state(obj) {
-            info!(self.log, "fix_console_loglevel: taking over the console_loglevel change\n");
+            info!(
+                self.log,
+                "fix_console_loglevel: taking over the console_loglevel change\n"
+            );
             state.take_over(&prev);
             return;
         }
@@ -82,7 +88,10 @@ impl Fix {
         let Some(state) = obj.state(CONSOLE_LOGLEVEL_STATE) else {
             return;
         };
-        info!(self.log, "restore_console_loglevel: restoring console_loglevel\n");
+        info!(
+            self.log,
+            "restore_console_loglevel: restoring console_loglevel\n"
+        );
         if let Some(level) = state.data::<SavedLoglevel>() {
             console::set_loglevel(level);
         }
@@ -90,13 +99,19 @@ impl Fix {
 
     fn free_loglevel_state(&self, obj: &Target<'_>) {
         if self.prev_state(obj).is_some() {
-            info!(self.log, "free_loglevel_state: keeping space to store console_loglevel\n");
+            info!(
+                self.log,
+                "free_loglevel_state: keeping space to store console_loglevel\n"
+            );
             return;
         }
         let Some(state) = obj.state(CONSOLE_LOGLEVEL_STATE) else {
             return;
         };
-        info!(self.log, "free_loglevel_state: freeing space for the stored console_loglevel\n");
+        info!(
+            self.log,
+            "free_loglevel_state: freeing space for the stored console_loglevel\n"
+        );
         state.free_data();
     }
 }
