@@ -41,6 +41,7 @@ clippy_out=$(touch src/lib.rs; make -s clippy 2>&1); rc=$?
 warnings=$(grep -cE '^(warning|error)' <<<"$clippy_out")
 report "clippy: CLIPPY=1 build has no warnings ($warnings)" $((rc || warnings)) "$(grep -A8 -E '^(warning|error)' <<<"$clippy_out" | head -40)"
 check "rustfmt --check with the kernel's .rustfmt.toml" make -s fmtcheck
+check "make doc: rustdoc of the livepatch crate, no warning" make -s doc
 check "unsafe in samples and test modules: each has a SAFETY comment and is counted in the README" \
 	bash scripts/check-unsafe-count.sh
 check "every unsafe block and impl in src/ has a SAFETY comment" bash scripts/check-safety.sh src

@@ -16,7 +16,7 @@
 /// Checked at build time: parameter and return types are C types; a borrowed parameter lives
 /// only for the call (a named lifetime, `'static` included, fails to build). Not checked: that
 /// the C signature is the replaced function's (it is often `static`), as in C; what a raw pointer
-/// parameter allows (see [`cstruct`](crate::cstruct)).
+/// parameter allows (see [`cstruct`](crate::stand_in::cstruct)).
 ///
 /// # Examples
 ///
@@ -63,7 +63,7 @@ macro_rules! klp_func {
     };
 }
 
-/// Declares one module parameter; used by [`module_livepatch!`].
+/// Declares one module parameter; used by [`module_livepatch!`](crate::module_livepatch).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! livepatch_param {
@@ -115,7 +115,7 @@ macro_rules! livepatch_param {
     };
 }
 
-/// The name of an object of [`module_livepatch!`]: `None` for `vmlinux`, else the module's.
+/// The name of an object of [`module_livepatch!`](crate::module_livepatch): `None` for `vmlinux`, else the module's.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! livepatch_object_name {
@@ -127,7 +127,7 @@ macro_rules! livepatch_object_name {
     };
 }
 
-/// The static function table of one object of [`module_livepatch!`], and the object.
+/// The static function table of one object of [`module_livepatch!`](crate::module_livepatch), and the object.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! livepatch_object {
@@ -164,13 +164,13 @@ macro_rules! livepatch_unit {
 /// `objects` lists what the patch changes, as the static `klp_object` and `klp_func` arrays of a
 /// C livepatch: each object is `ID: vmlinux` or `ID: "module_name"`, with the functions it
 /// replaces between braces, `old_name => replacement`, where the replacement is declared with
-/// [`klp_func!`] and `old_name @ N => replacement` picks the `N`-th symbol of that name
+/// [`klp_func!`](crate::klp_func) and `old_name @ N => replacement` picks the `N`-th symbol of that name
 /// (`sympos`, for names that are not unique). `ID` becomes an [`ObjectId`](crate::ObjectId)
 /// constant, to set the object's callbacks. These tables are built at compile time, in static
 /// storage: loading allocates nothing for them.
 ///
-/// `patch`, optional, names a function called when the module loads with the [`Patch`]
-/// (crate::Patch), which returns it (or a `Result` of it) with what only exists at run time:
+/// `patch`, optional, names a function called when the module loads with the
+/// [`Patch`](crate::Patch), which returns it (or a `Result` of it) with what only exists at run time:
 /// callbacks, states, atomic replace, values kept until unloading.
 ///
 /// `params` declares module parameters as C's `module_param()` and `module_param_array()` do:

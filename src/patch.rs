@@ -18,12 +18,12 @@ use kernel::{
     ThisModule,
 };
 
-/// The address of a replacement function, made by [`klp_func!`] from safe Rust code.
+/// The address of a replacement function, made by [`klp_func!`](crate::klp_func) from safe Rust code.
 ///
 /// # Invariants
 ///
 /// `0` is the address of an `extern "C"` function whose parameters and return value are those of
-/// the C function it is meant to replace, as declared in the [`klp_func!`] invocation.
+/// the C function it is meant to replace, as declared in the [`klp_func!`](crate::klp_func) invocation.
 #[derive(Clone, Copy)]
 pub struct Replacement(*const c_void);
 
@@ -48,7 +48,7 @@ impl Replacement {
 
 /// A parameter type of a replacement function: the C type it stands for.
 ///
-/// [`klp_func!`] declares the `extern "C"` function with the [`FfiArg::Raw`] types and hands the
+/// [`klp_func!`](crate::klp_func) declares the `extern "C"` function with the [`FfiArg::Raw`] types and hands the
 /// safe Rust function the values [`FromRaw::from_raw`] converts, for the duration of the call.
 ///
 /// # Safety
@@ -61,7 +61,7 @@ pub unsafe trait FfiArg: Sized {
 
 /// Converts a C argument to its Rust parameter type, for one call of a replacement function.
 ///
-/// `'call` is the duration of the call: [`klp_func!`] gives it a local lifetime, so a parameter
+/// `'call` is the duration of the call: [`klp_func!`](crate::klp_func) gives it a local lifetime, so a parameter
 /// type that names a longer lifetime (`&'static SeqFile`) fails to build, and a borrowed argument
 /// cannot be kept past the call. Types that hold no borrow convert for every `'call`.
 ///
@@ -88,7 +88,7 @@ impl CallScope {
     ///
     /// # Safety
     ///
-    /// Only [`klp_func!`] creates one, as a local of the replacement function, so a borrow of it
+    /// Only [`klp_func!`](crate::klp_func) creates one, as a local of the replacement function, so a borrow of it
     /// ends before the call returns.
     #[doc(hidden)]
     pub const unsafe fn new() -> Self {
@@ -115,7 +115,7 @@ impl CallScope {
 /// Values of the type are passed to C as the C return type of the same layout.
 pub unsafe trait FfiRet {}
 
-/// Checks at compile time that `T` is a [`FfiRet`]; used by [`klp_func!`].
+/// Checks at compile time that `T` is a [`FfiRet`]; used by [`klp_func!`](crate::klp_func).
 #[doc(hidden)]
 pub const fn ffi_ret<T: FfiRet>() {}
 
@@ -848,9 +848,9 @@ unsafe fn attach_states(patch: &Patch) -> Result<KBox<dyn States>> {
 /// The type of [`attach_states`].
 type AttachStates = unsafe fn(&Patch) -> Result<KBox<dyn States>>;
 
-/// A livepatch being set up, by the `patch` function of [`module_livepatch!`]
-/// (crate::module_livepatch): the callbacks of its objects, the states it modifies, atomic
-/// replace, and what it keeps until the module is unloaded.
+/// A livepatch being set up, by the `patch` function of
+/// [`module_livepatch!`](crate::module_livepatch): the callbacks of its objects, the states it
+/// modifies, atomic replace, and what it keeps until the module is unloaded.
 ///
 /// The objects and functions are static ([`module_livepatch!`](crate::module_livepatch)'s
 /// `objects`); the patch allocates only what the closures capture, its states and kept values.

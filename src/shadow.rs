@@ -118,11 +118,12 @@ impl<T: ?Sized> ShadowObj for &T {
 /// - holds no pointer into a module image: no references (not even `&'static`: a module's
 ///   statics and string literals are in its image), no function pointers, no trait objects (their
 ///   vtables), no locks (their lockdep class keys are module statics); only owned data: integers,
-///   atomics, arrays, tuples, `Option`s of them, and [`KBox`]/[`KVec`]/[`Arc`] of them;
-/// - drops without sleeping: `kfree()` only, not `vfree()` ([`VBox`](kernel::alloc::VBox)
-///   and [`VVec`](kernel::alloc::VVec) are not `ShadowData`), no sysfs removal, no custom [`Drop`].
+///   atomics, arrays, tuples, `Option`s of them, and [`KBox`]/[`KVec`]/[`Arc`](kernel::sync::Arc) of them;
+/// - drops without sleeping: `kfree()` only, not `vfree()` ([`VBox`]
+///   and [`VVec`] are not `ShadowData`), no sysfs removal, no custom [`Drop`].
 ///
-/// Declare structures with [`klp_shadow_data!`], which checks both at compile time.
+/// Declare structures with [`klp_shadow_data!`](crate::klp_shadow_data), which checks both at
+/// compile time.
 ///
 /// # Safety
 ///
@@ -183,7 +184,7 @@ unsafe impl<T: ShadowData> ShadowData for KVec<T> {}
 // value and `kfree()`s.
 unsafe impl<T: ShadowData> ShadowData for kernel::sync::Arc<T> {}
 
-/// Checks at compile time that `T` is [`ShadowData`]; used by [`klp_shadow_data!`].
+/// Checks at compile time that `T` is [`ShadowData`]; used by [`klp_shadow_data!`](crate::klp_shadow_data).
 #[doc(hidden)]
 pub const fn assert_shadow_data<T: ShadowData>() {}
 

@@ -38,7 +38,7 @@ impl fmt::Write for AttrWriter<'_> {
 ///
 /// # Invariants
 ///
-/// `attr.show` is [`show_shim`], `attr.attr.name` a `'static` C string; `attr` is the first field,
+/// `attr.show` is `show_shim`, `attr.attr.name` a `'static` C string; `attr` is the first field,
 /// so the `struct kobj_attribute *` that sysfs passes to `show_shim` points at the `RoAttribute`.
 ///
 /// # Examples
