@@ -7,7 +7,8 @@
 /// Declares a replacement function, written in safe Rust with the C function's parameters.
 ///
 /// Expands to a constant of type [`Replacement`](crate::Replacement) with the given
-/// name, for the `objects` of [`module_livepatch!`](crate::module_livepatch). Each parameter type implements
+/// name, for the `objects` of [`module_livepatch!`](crate::module_livepatch). Each parameter type
+/// implements
 /// [`FfiArg`](crate::FfiArg), which says what C type it stands for (`&SeqFile` for
 /// `struct seq_file *`, `&PtRegs` for `const struct pt_regs *`, `i32` for `int`, raw pointers as
 /// they are); the return type is a [`FfiRet`](crate::FfiRet) (a C integer, `bool`, a
@@ -115,7 +116,8 @@ macro_rules! livepatch_param {
     };
 }
 
-/// The name of an object of [`module_livepatch!`](crate::module_livepatch): `None` for `vmlinux`, else the module's.
+/// The name of an object of [`module_livepatch!`](crate::module_livepatch): `None` for `vmlinux`,
+/// else the module's.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! livepatch_object_name {
@@ -127,7 +129,8 @@ macro_rules! livepatch_object_name {
     };
 }
 
-/// The static function table of one object of [`module_livepatch!`](crate::module_livepatch), and the object.
+/// The static function table of one object of [`module_livepatch!`](crate::module_livepatch), and
+/// the object.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! livepatch_object {
@@ -164,13 +167,15 @@ macro_rules! livepatch_unit {
 /// `objects` lists what the patch changes, as the static `klp_object` and `klp_func` arrays of a
 /// C livepatch: each object is `ID: vmlinux` or `ID: "module_name"`, with the functions it
 /// replaces between braces, `old_name => replacement`, where the replacement is declared with
-/// [`klp_func!`](crate::klp_func) and `old_name @ N => replacement` picks the `N`-th symbol of that name
+/// [`klp_func!`](crate::klp_func) and `old_name @ N => replacement` picks the `N`-th symbol of that
+/// name
 /// (`sympos`, for names that are not unique). `ID` becomes an [`ObjectId`](crate::ObjectId)
 /// constant, to set the object's callbacks. These tables are built at compile time, in static
 /// storage: loading allocates nothing for them.
 ///
 /// `patch`, optional, names a function called when the module loads with the
-/// [`Patch`](crate::Patch), which returns it (or a `Result` of it) with what only exists at run time:
+/// [`Patch`](crate::Patch), which returns it (or a `Result` of it) with what only exists at run
+/// time:
 /// callbacks, states, atomic replace, values kept until unloading.
 ///
 /// `params` declares module parameters as C's `module_param()` and `module_param_array()` do:

@@ -2,7 +2,8 @@
 
 //! Module parameters for livepatch modules.
 //!
-//! 6.12's `module!` has no parameters; [`module_livepatch!`](crate::module_livepatch) declares them with these types, as
+//! 6.12's `module!` has no parameters; [`module_livepatch!`](crate::module_livepatch) declares them
+//! with these types, as
 //! C's `module_param()` and `module_param_array()` do: a `struct kernel_param` in the `__param`
 //! section, parsed by the kernel's own `param_ops_*` at `insmod` time and on writes to
 //! `/sys/module/<module>/parameters/<name>`, and `parm`/`parmtype` modinfo strings.
@@ -113,7 +114,8 @@ impl<T: ParamType> Param<T> {
     }
 }
 
-/// An array module parameter of up to `N` values, declared by [`module_livepatch!`](crate::module_livepatch).
+/// An array module parameter of up to `N` values, declared by
+/// [`module_livepatch!`](crate::module_livepatch).
 ///
 /// # Invariants
 ///

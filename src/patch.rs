@@ -18,12 +18,14 @@ use kernel::{
     ThisModule,
 };
 
-/// The address of a replacement function, made by [`klp_func!`](crate::klp_func) from safe Rust code.
+/// The address of a replacement function, made by [`klp_func!`](crate::klp_func) from safe Rust
+/// code.
 ///
 /// # Invariants
 ///
 /// `0` is the address of an `extern "C"` function whose parameters and return value are those of
-/// the C function it is meant to replace, as declared in the [`klp_func!`](crate::klp_func) invocation.
+/// the C function it is meant to replace, as declared in the [`klp_func!`](crate::klp_func)
+/// invocation.
 #[derive(Clone, Copy)]
 pub struct Replacement(*const c_void);
 
@@ -48,7 +50,8 @@ impl Replacement {
 
 /// A parameter type of a replacement function: the C type it stands for.
 ///
-/// [`klp_func!`](crate::klp_func) declares the `extern "C"` function with the [`FfiArg::Raw`] types and hands the
+/// [`klp_func!`](crate::klp_func) declares the `extern "C"` function with the [`FfiArg::Raw`] types
+/// and hands the
 /// safe Rust function the values [`FromRaw::from_raw`] converts, for the duration of the call.
 ///
 /// # Safety
@@ -61,7 +64,8 @@ pub unsafe trait FfiArg: Sized {
 
 /// Converts a C argument to its Rust parameter type, for one call of a replacement function.
 ///
-/// `'call` is the duration of the call: [`klp_func!`](crate::klp_func) gives it a local lifetime, so a parameter
+/// `'call` is the duration of the call: [`klp_func!`](crate::klp_func) gives it a local lifetime,
+/// so a parameter
 /// type that names a longer lifetime (`&'static SeqFile`) fails to build, and a borrowed argument
 /// cannot be kept past the call. Types that hold no borrow convert for every `'call`.
 ///
@@ -88,7 +92,8 @@ impl CallScope {
     ///
     /// # Safety
     ///
-    /// Only [`klp_func!`](crate::klp_func) creates one, as a local of the replacement function, so a borrow of it
+    /// Only [`klp_func!`](crate::klp_func) creates one, as a local of the replacement function, so
+    /// a borrow of it
     /// ends before the call returns.
     #[doc(hidden)]
     pub const unsafe fn new() -> Self {
@@ -610,7 +615,8 @@ struct ObjectData {
 }
 
 /// The static function table of one object: its [`ObjectData`], then the `klp_func` array that
-/// `klp_object.funcs` points at, terminated. Emitted by [`module_livepatch!`](crate::module_livepatch).
+/// `klp_object.funcs` points at, terminated. Emitted by
+/// [`module_livepatch!`](crate::module_livepatch).
 ///
 /// # Invariants
 ///

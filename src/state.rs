@@ -46,7 +46,8 @@
 //!     .object(
 //!         Object::vmlinux()
 //!             .pre_patch(|obj| {
-//!                 if obj.transition().and_then(|t| t.prev_state(CONSOLE_LOGLEVEL_STATE)).is_some() {
+//!                 if obj.transition().and_then(|t| t.prev_state(CONSOLE_LOGLEVEL_STATE)).is_some()
+//! {
 //!                     return Ok(()); // the previous patch's data is taken over in post_patch
 //!                 }
 //!                 obj.state(CONSOLE_LOGLEVEL_STATE).ok_or(EINVAL)?.set_data(0i32)

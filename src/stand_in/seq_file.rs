@@ -43,7 +43,8 @@ impl SeqFile {
         unsafe { bindings::seq_write(self.inner.get(), s.as_ptr().cast(), s.len()) };
     }
 
-    /// Writes formatted text to the file; use [`seq_print!`](crate::seq_print) rather than calling this.
+    /// Writes formatted text to the file; use [`seq_print!`](crate::seq_print) rather than calling
+    /// this.
     pub fn call_printf(&self, args: fmt::Arguments<'_>) {
         // SAFETY: `self.inner` is valid (type invariant). `%pA` is the kernel's `vsprintf`
         // extension that formats a `core::fmt::Arguments` passed by pointer; `args` lives until
