@@ -3,14 +3,12 @@
 //! Safe Rust abstractions for kernel live patching.
 //!
 //! A livepatch module declares its patch with [`module_livepatch!`](crate::module_livepatch): the
-//! objects it patches
-//! (vmlinux or modules) and, for each, the functions it replaces by [`klp_func!`](crate::klp_func)
-//! replacements.
-//! These become static `klp_patch`, `klp_object` and `klp_func` tables, as a C livepatch declares
-//! them. An optional `patch` function adds at load time what only exists then: (un)patch
-//! [`Callbacks`] written as Rust closures, the system [`State`]s the patch modifies, atomic
-//! replace, values kept until the module is unloaded. The module is marked `livepatch=Y` and
-//! registers the patch with `klp_enable_patch()` when it loads.
+//! objects it patches (vmlinux or modules) and, for each, the functions it replaces by
+//! [`klp_func!`](crate::klp_func) replacements. These become static `klp_patch`, `klp_object` and
+//! `klp_func` tables, as a C livepatch declares them. An optional `patch` function adds at load
+//! time what only exists then: (un)patch [`Callbacks`] written as Rust closures, the system
+//! [`State`]s the patch modifies, atomic replace, values kept until the module is unloaded. The
+//! module is marked `livepatch=Y` and registers the patch with `klp_enable_patch()` when it loads.
 //!
 //! # Examples
 //!

@@ -6,13 +6,12 @@
 
 /// Declares a replacement function, written in safe Rust with the C function's parameters.
 ///
-/// Expands to a constant of type [`Replacement`](crate::Replacement) with the given
-/// name, for the `objects` of [`module_livepatch!`](crate::module_livepatch). Each parameter type
-/// implements
+/// Expands to a constant of type [`Replacement`](crate::Replacement) with the given name, for the
+/// `objects` of [`module_livepatch!`](crate::module_livepatch). Each parameter type implements
 /// [`FfiArg`](crate::FfiArg), which says what C type it stands for (`&SeqFile` for
 /// `struct seq_file *`, `&PtRegs` for `const struct pt_regs *`, `i32` for `int`, raw pointers as
-/// they are); the return type is a [`FfiRet`](crate::FfiRet) (a C integer, `bool`, a
-/// raw pointer or nothing).
+/// they are); the return type is a [`FfiRet`](crate::FfiRet) (a C integer, `bool`, a raw pointer or
+/// nothing).
 ///
 /// Checked at build time: parameter and return types are C types; a borrowed parameter lives
 /// only for the call (a named lifetime, `'static` included, fails to build). Not checked: that
@@ -164,19 +163,17 @@ macro_rules! livepatch_unit {
 /// the load with the core's error. The patch is released when, after a disable through
 /// `/sys/kernel/livepatch/<name>/enabled`, the module is unloaded.
 ///
-/// `objects` lists what the patch changes, as the static `klp_object` and `klp_func` arrays of a
-/// C livepatch: each object is `ID: vmlinux` or `ID: "module_name"`, with the functions it
-/// replaces between braces, `old_name => replacement`, where the replacement is declared with
+/// `objects` lists what the patch changes, as the static `klp_object` and `klp_func` arrays of a C
+/// livepatch: each object is `ID: vmlinux` or `ID: "module_name"`, with the functions it replaces
+/// between braces, `old_name => replacement`, where the replacement is declared with
 /// [`klp_func!`](crate::klp_func) and `old_name @ N => replacement` picks the `N`-th symbol of that
-/// name
-/// (`sympos`, for names that are not unique). `ID` becomes an [`ObjectId`](crate::ObjectId)
+/// name (`sympos`, for names that are not unique). `ID` becomes an [`ObjectId`](crate::ObjectId)
 /// constant, to set the object's callbacks. These tables are built at compile time, in static
 /// storage: loading allocates nothing for them.
 ///
 /// `patch`, optional, names a function called when the module loads with the
 /// [`Patch`](crate::Patch), which returns it (or a `Result` of it) with what only exists at run
-/// time:
-/// callbacks, states, atomic replace, values kept until unloading.
+/// time: callbacks, states, atomic replace, values kept until unloading.
 ///
 /// `params` declares module parameters as C's `module_param()` and `module_param_array()` do:
 /// `name: type = default, permissions, "description";` where `type` is one of the

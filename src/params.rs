@@ -3,10 +3,9 @@
 //! Module parameters for livepatch modules.
 //!
 //! 6.12's `module!` has no parameters; [`module_livepatch!`](crate::module_livepatch) declares them
-//! with these types, as
-//! C's `module_param()` and `module_param_array()` do: a `struct kernel_param` in the `__param`
-//! section, parsed by the kernel's own `param_ops_*` at `insmod` time and on writes to
-//! `/sys/module/<module>/parameters/<name>`, and `parm`/`parmtype` modinfo strings.
+//! with these types, as C's `module_param()` and `module_param_array()` do: a `struct kernel_param`
+//! in the `__param` section, parsed by the kernel's own `param_ops_*` at `insmod` time and on
+//! writes to `/sys/module/<module>/parameters/<name>`, and `parm`/`parmtype` modinfo strings.
 //!
 //! C header: [`include/linux/moduleparam.h`](srctree/include/linux/moduleparam.h)
 

@@ -51,8 +51,8 @@ impl Replacement {
 /// A parameter type of a replacement function: the C type it stands for.
 ///
 /// [`klp_func!`](crate::klp_func) declares the `extern "C"` function with the [`FfiArg::Raw`] types
-/// and hands the
-/// safe Rust function the values [`FromRaw::from_raw`] converts, for the duration of the call.
+/// and hands the safe Rust function the values [`FromRaw::from_raw`] converts, for the duration of
+/// the call.
 ///
 /// # Safety
 ///
@@ -65,9 +65,9 @@ pub unsafe trait FfiArg: Sized {
 /// Converts a C argument to its Rust parameter type, for one call of a replacement function.
 ///
 /// `'call` is the duration of the call: [`klp_func!`](crate::klp_func) gives it a local lifetime,
-/// so a parameter
-/// type that names a longer lifetime (`&'static SeqFile`) fails to build, and a borrowed argument
-/// cannot be kept past the call. Types that hold no borrow convert for every `'call`.
+/// so a parameter type that names a longer lifetime (`&'static SeqFile`) fails to build, and a
+/// borrowed argument cannot be kept past the call. Types that hold no borrow convert for every
+/// `'call`.
 ///
 /// # Safety
 ///
@@ -93,8 +93,7 @@ impl CallScope {
     /// # Safety
     ///
     /// Only [`klp_func!`](crate::klp_func) creates one, as a local of the replacement function, so
-    /// a borrow of it
-    /// ends before the call returns.
+    /// a borrow of it ends before the call returns.
     #[doc(hidden)]
     pub const unsafe fn new() -> Self {
         Self(())

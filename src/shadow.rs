@@ -20,18 +20,16 @@
 //!
 //! # Context
 //!
-//! The core runs constructors and destructors under its `klp_shadow_lock` spinlock with
-//! interrupts disabled, and this module runs the closures given to [`Shadow::with`] in an RCU
-//! read-side critical section (`rcu_read_lock()`); a value freed while borrowed is dropped by its
-//! last reader, in whatever context that reader runs (possibly an interrupt). `T`'s drop cannot
-//! sleep ([`ShadowData`]); constructors, destructors and `with` closures must not either (the
-//! kernel's rule for atomic context, which the debug lab kernel checks with
-//! `CONFIG_DEBUG_ATOMIC_SLEEP`): no `GFP_KERNEL` allocation, no mutex. Allocate with `GFP_ATOMIC`
-//! there; [`NewShadow::flags`] says
-//! so. Constructors, destructors and `Drop` must not allocate or free shadow variables either:
-//! the core's spinlock is not recursive (a deadlock, as in C). The allocation of the shadow
-//! variable itself uses the [`Gfp`] flags given to
-//! [`Shadow::alloc`], outside the lock.
+//! The core runs constructors and destructors under its `klp_shadow_lock` spinlock with interrupts
+//! disabled, and this module runs the closures given to [`Shadow::with`] in an RCU read-side
+//! critical section (`rcu_read_lock()`); a value freed while borrowed is dropped by its last
+//! reader, in whatever context that reader runs (possibly an interrupt). `T`'s drop cannot sleep
+//! ([`ShadowData`]); constructors, destructors and `with` closures must not either (the kernel's
+//! rule for atomic context, which the debug lab kernel checks with `CONFIG_DEBUG_ATOMIC_SLEEP`): no
+//! `GFP_KERNEL` allocation, no mutex. Allocate with `GFP_ATOMIC` there; [`NewShadow::flags`] says
+//! so. Constructors, destructors and `Drop` must not allocate or free shadow variables either: the
+//! core's spinlock is not recursive (a deadlock, as in C). The allocation of the shadow variable
+//! itself uses the [`Gfp`] flags given to [`Shadow::alloc`], outside the lock.
 //!
 //! C header: [`include/linux/livepatch.h`](srctree/include/linux/livepatch.h); implementation:
 //! `kernel/livepatch/shadow.c`.
@@ -119,9 +117,9 @@ impl<T: ?Sized> ShadowObj for &T {
 ///
 /// - holds no pointer into a module image: no references (not even `&'static`: a module's
 ///   statics and string literals are in its image), no function pointers, no trait objects (their
-///   vtables), no locks (their lockdep class keys are module statics); only owned data: integers,
-///   atomics, arrays, tuples, `Option`s of them, and [`KBox`]/[`KVec`]/[`Arc`](kernel::sync::Arc)
-/// of them;
+///   vtables), no locks (their lockdep class keys are module statics); only owned data:
+///   integers, atomics, arrays, tuples, `Option`s of them, and
+///   [`KBox`]/[`KVec`]/[`Arc`](kernel::sync::Arc) of them;
 /// - drops without sleeping: `kfree()` only, not `vfree()` ([`VBox`]
 ///   and [`VVec`] are not `ShadowData`), no sysfs removal, no custom [`Drop`].
 ///

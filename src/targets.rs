@@ -7,8 +7,7 @@
 //! copy, `scripts/gen-targets.sh` runs `bindgen` on the C sources listed in `src/targets.txt` with
 //! the configured kernel's flags; each source becomes a module here, and its listed structures
 //! implement [`CStruct`](crate::stand_in::cstruct::CStruct): replacement functions receive them as
-//! raw
-//! pointers (see [`cstruct`](crate::stand_in::cstruct)).
+//! raw pointers (see [`cstruct`](crate::stand_in::cstruct)).
 
 #![allow(
     clippy::all,
