@@ -42,6 +42,17 @@ warnings=$(grep -cE '^(warning|error)' <<<"$clippy_out")
 report "clippy: CLIPPY=1 build has no warnings ($warnings)" $((rc || warnings)) "$(grep -A8 -E '^(warning|error)' <<<"$clippy_out" | head -40)"
 check "rustfmt --check with the kernel's .rustfmt.toml" make -s fmtcheck
 check "make doc: rustdoc of the livepatch crate, no warning" make -s doc
+# The crate is used with --extern: no module includes library code by path, and
+# each .ko stands alone (the crate's functions are copied into each module).
+selfcontained() {
+	local f bad=0
+	if grep -rln '#\[path' samples tools --include='*.rs'; then bad=1; fi
+	for f in samples/livepatch/*.ko tools/testing/selftests/livepatch/test_modules/*.ko; do
+		[ -z "$(modinfo -F depends "$f")" ] || { echo "$f depends on $(modinfo -F depends "$f")"; bad=1; }
+	done
+	return $bad
+}
+check "crate: no module includes code by #[path]; no .ko depends on another module" selfcontained
 check "unsafe in samples and test modules: each has a SAFETY comment and is counted in the README" \
 	bash scripts/check-unsafe-count.sh
 check "every unsafe block and impl in src/ has a SAFETY comment" bash scripts/check-safety.sh src

@@ -342,7 +342,7 @@ struct Closures {
     post_patch: Option<KBox<dyn UnpatchFn>>,
     pre_unpatch: Option<KBox<dyn UnpatchFn>>,
     post_unpatch: Option<KBox<dyn UnpatchFn>>,
-    /// The [`Slot`]s of the paired closures, each with the ones made before it: dropped after
+    /// The [`Slot`]s of the paired closures, each before the ones made before it: dropped after
     /// the closures, which point at them.
     slots: Option<KBox<dyn Kept>>,
 }
@@ -488,9 +488,10 @@ impl Callbacks {
 
     /// Allocates the slot a paired callback keeps its value in, owned by the closures.
     fn slot<T: Send + 'static>(&mut self) -> Option<(SlotRef<T>, SlotRef<T>)> {
-        match new_box((self.closures.slots.take(), Slot(UnsafeCell::new(None)))) {
+        // The newest slot first: values are dropped in the reverse order of the pairs.
+        match new_box((Slot(UnsafeCell::new(None)), self.closures.slots.take())) {
             Ok(slots) => {
-                let slot = SlotRef(&raw const slots.1);
+                let slot = SlotRef(&raw const slots.0);
                 self.closures.slots = Some(into_dyn(slots, |s| s as *mut dyn Kept));
                 Some((slot, slot))
             }
