@@ -295,7 +295,8 @@ impl<'a> Target<'a> {
         if name.is_null() {
             kernel::c_str!("vmlinux")
         } else {
-            // SAFETY: A non-NULL `name` is the `&'static CStr` given to `Object::module`.
+            // SAFETY: A non-NULL `name` is the `&'static CStr` of a module object of a `PatchTable`
+            // (`ObjectEntry::new`).
             unsafe { CStr::from_char_ptr(name) }
         }
     }

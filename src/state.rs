@@ -42,12 +42,12 @@
 //! ```ignore
 //! const CONSOLE_LOGLEVEL_STATE: c_ulong = 1;
 //!
-//! Patch::new()
-//!     .object(
-//!         Object::vmlinux()
+//! patch
+//!     .callbacks(
+//!         VMLINUX,
+//!         Callbacks::new()
 //!             .pre_patch(|obj| {
-//!                 if obj.transition().and_then(|t| t.prev_state(CONSOLE_LOGLEVEL_STATE)).is_some()
-//! {
+//!                 if obj.transition().and_then(|t| t.prev_state(CONSOLE_LOGLEVEL_STATE)).is_some() {
 //!                     return Ok(()); // the previous patch's data is taken over in post_patch
 //!                 }
 //!                 obj.state(CONSOLE_LOGLEVEL_STATE).ok_or(EINVAL)?.set_data(0i32)
@@ -89,7 +89,7 @@ use kernel::{
 /// # Examples
 ///
 /// ```ignore
-/// Patch::new().object(object).state(State::new(1, 2)).replace(true)
+/// patch.state(State::new(1, 2)).replace(true)
 /// ```
 #[derive(Clone, Copy, Debug)]
 pub struct State {
