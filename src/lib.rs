@@ -73,7 +73,7 @@ pub use shadow::{Gfp, NewShadow, Shadow, ShadowData, ShadowDtor, ShadowObj};
 pub use stand_in::cstruct::CStruct;
 pub use stand_in::printk::Ptr;
 pub use stand_in::seq_file::SeqFile;
-pub use stand_in::syscall::{current_pid, current_tgid_vnr, PtRegs};
+pub use stand_in::syscall::{current_pid, current_tgid_vnr, Current, PtRegs};
 pub use stand_in::sysfs::{AttrWriter, RoAttribute};
 pub use stand_in::{console, rcu, time};
 pub use state::{State, StateData, StateRef, Transition};

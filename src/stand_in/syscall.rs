@@ -19,6 +19,7 @@
 //! [`arch/x86/include/asm/ptrace.h`](srctree/arch/x86/include/asm/ptrace.h)
 
 use crate::{bindings, FfiArg, FromRaw};
+use core::marker::PhantomData;
 use kernel::types::Opaque;
 
 /// The user registers saved on system call entry (`struct pt_regs`), as a syscall entry point
@@ -55,20 +56,55 @@ unsafe impl<'call> FromRaw<'call> for &'call PtRegs {
     }
 }
 
+/// The task running this code (`current`), read once for the calls below.
+///
+/// # Invariants
+///
+/// `task` is `current` of the thread that made the value, which is not `Send`: it stays on that
+/// thread, whose task is alive while it runs.
+pub struct Current {
+    task: *mut kernel::bindings::task_struct,
+    _not_send: PhantomData<*mut ()>,
+}
+
+impl Current {
+    /// The current task (`get_current()`).
+    pub fn get() -> Self {
+        Self {
+            // SAFETY: `get_current()` only reads this CPU's `current_task`.
+            task: unsafe { kernel::bindings::get_current() },
+            _not_send: PhantomData,
+        }
+    }
+
+    /// Its pid (thread id), as seen from the kernel (`current->pid`).
+    pub fn pid(&self) -> i32 {
+        // SAFETY: `task` is alive (type invariants); `pid` is set at fork and changes only when
+        // this very task execs (`de_thread()`), not while it runs this code.
+        unsafe { (*self.task).pid }
+    }
+
+    /// Its thread group id in its pid namespace: what `getpid()` returns
+    /// (`task_tgid_vnr(current)`).
+    pub fn tgid_vnr(&self) -> i32 {
+        // SAFETY: `task` is alive (type invariants); a NULL namespace means the task's active one.
+        unsafe {
+            kernel::bindings::__task_pid_nr_ns(
+                self.task,
+                kernel::bindings::pid_type_PIDTYPE_TGID,
+                core::ptr::null_mut(),
+            )
+        }
+    }
+}
+
 /// The thread group id of the current task in its pid namespace: what `getpid()` returns
 /// (`task_tgid_vnr(current)`).
 pub fn current_tgid_vnr() -> i32 {
-    // SAFETY: `current` is valid in task context; a NULL namespace means the task's active one.
-    unsafe {
-        kernel::bindings::__task_pid_nr_ns(
-            kernel::bindings::get_current(),
-            kernel::bindings::pid_type_PIDTYPE_TGID,
-            core::ptr::null_mut(),
-        )
-    }
+    Current::get().tgid_vnr()
 }
 
 /// The pid (thread id) of the current task, as seen from the kernel (`current->pid`).
 pub fn current_pid() -> i32 {
-    kernel::current!().pid()
+    Current::get().pid()
 }

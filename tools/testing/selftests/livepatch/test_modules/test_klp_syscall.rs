@@ -13,8 +13,7 @@ use core::{
 };
 use kernel::{c_str, prelude::*};
 use livepatch::{
-    current_pid, current_tgid_vnr, klp_func, module_livepatch, AttrWriter, Patch, PtRegs,
-    RoAttribute, NR_CPUS,
+    klp_func, module_livepatch, AttrWriter, Current, Patch, PtRegs, RoAttribute, NR_CPUS,
 };
 
 module_livepatch! {
@@ -49,18 +48,21 @@ static NPIDS_ATTR: RoAttribute = RoAttribute::new(c_str!("npids"), npids_show);
 klp_func! {
     /// Replaces `__x64_sys_getpid()`: notes the caller, then does what `getpid()` does.
     fn lp_sys_getpid(_regs: &PtRegs) -> c_long {
+        let task = Current::get();
         if NPIDS_PENDING.load(Ordering::Acquire) > 0 {
-            let pid = current_pid();
+            let pid = task.pid();
             let npids = NPIDS.load(Ordering::Relaxed) as usize;
-            // Each slot is cleared once, by the compare-exchange that finds the pid in it.
+            // Each slot is cleared once, by the compare-exchange that finds the pid in it (tried
+            // only on a match: other callers only read).
             if PIDS.iter().take(npids).any(|p| {
-                p.compare_exchange(pid, 0, Ordering::AcqRel, Ordering::Relaxed)
-                    .is_ok()
+                p.load(Ordering::Relaxed) == pid
+                    && p.compare_exchange(pid, 0, Ordering::AcqRel, Ordering::Relaxed)
+                        .is_ok()
             }) {
                 NPIDS_PENDING.fetch_sub(1, Ordering::AcqRel);
             }
         }
-        current_tgid_vnr().into()
+        task.tgid_vnr().into()
     }
 }
 
