@@ -7,7 +7,9 @@
 #   make check    run every test; ends with "N passed, N failed"
 #   make kernel   build or reuse the cached kernel
 #   make -s kdir  print the kernel build directory
-#   make modules  build the Rust modules against $(KDIR)
+#   make modules  build the Rust modules against $(KDIR) (checks signatures, makes
+#                 livepatch relocations: tools/klp-elf)
+#   make tools    build tools/klp-elf
 #   make doc      rustdoc HTML of the livepatch crate, in doc/livepatch/
 #   make vm CMD='...'  run a command in the VM, in this directory, with the modules built
 #   make compile-fail  modules that must not build, and their twins that must
@@ -42,11 +44,16 @@ KDIR = $(eval KDIR := $$(shell KERNEL=$(KERNEL) $(LAB)/kernel.sh --print-dir))$(
 endif
 export KDIR
 
+# tools/klp-elf, the build-time tool (signature checks, livepatch relocations), built outside
+# the repository; the C target modules whose definitions it checks against, built for KDIR.
+KLP_ELF := $(LAB_CACHE)/klp-elf/release/klp-elf
+KLP_TARGETS = $(KDIR)-targets
+
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=-19 RUSTC=/usr/bin/rustc \
 	RUSTFMT=/usr/bin/rustfmt RUSTDOC=/usr/bin/rustdoc CLIPPY_DRIVER=/usr/bin/clippy-driver \
-	BINDGEN=$(LAB_CACHE)/cargo/bin/bindgen
+	BINDGEN=$(LAB_CACHE)/cargo/bin/bindgen KLP_ELF=$(KLP_ELF) KLP_TARGETS=$(KLP_TARGETS)
 
-.PHONY: all modules doc clippy bindings kernel kdir deps demo check bench stress vm fmt fmtcheck clean compile-fail FORCE
+.PHONY: all modules tools targets doc clippy bindings kernel kdir deps demo check bench stress vm fmt fmtcheck clean compile-fail FORCE
 all: modules
 
 deps:
@@ -82,14 +89,28 @@ src/bindings_generated.rs: src/bindings_helper.h scripts/gen-bindings.sh src/.kd
 src/targets_generated.rs: src/targets.txt scripts/gen-targets.sh scripts/gen-bindings.sh src/.kdir $(KDIR)/.config
 	$(LAB)/gen-targets.sh $(KDIR) $(KSRC) $< $@
 
-modules: bindings
+# After Kbuild links the modules, references to `klp_extern!` symbols become livepatch
+# relocations (idempotent: a module already converted is left as it is).
+modules: bindings tools targets
 	+$(KMAKE) modules
+	@for ko in $$(sed 's/\.o$$/.ko/' modules.order); do $(KLP_ELF) convert $$ko || exit; done
 
-clippy: bindings
+# The build tool, with its pinned crates (Cargo.lock), from crates.io; `cargo test` runs its
+# unit tests.
+tools:
+	@cd tools/klp-elf && CARGO_TARGET_DIR=$(LAB_CACHE)/klp-elf LIBCLANG_PATH=/usr/lib/llvm-19/lib \
+		cargo build --release --locked --quiet
+
+# The C modules that Rust livepatches target and that the kernel build does not provide (the
+# selftests' test_klp_callbacks_busy, the module of the real fix), in $(KLP_TARGETS).
+targets:
+	@$(LAB)/build-targets.sh $(KDIR) $(KLP_TARGETS)
+
+clippy: bindings tools targets
 	+$(KMAKE) CLIPPY=1 modules
 
 # rustdoc HTML of the livepatch crate (see Kbuild), any warning an error.
-doc: bindings
+doc: bindings tools targets
 	+$(KMAKE) KLP_DOC=y modules
 	@echo "$(CURDIR)/doc/livepatch/index.html"
 

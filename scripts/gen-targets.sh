@@ -22,6 +22,10 @@ grep -Ev '^#|^$' "$list" | while read -r src name structs; do
 			echo "    // SAFETY: \`$s\` is bindgen's translation of the C structure, with the configured"
 			echo "    // kernel's compiler flags: it has the C layout, and C leaves only valid values in it."
 			echo "    unsafe impl crate::CStruct for $s {}"
+			echo "    // SAFETY: As above: the C structure \`$s\`."
+			echo "    unsafe impl crate::HasCType for $s {"
+			echo "        const C_TYPE: crate::CType = crate::CType::record(\"struct $s\");"
+			echo "    }"
 		done
 		echo "}"
 	} >>"$tmp"

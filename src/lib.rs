@@ -52,6 +52,7 @@
 //! Documentation: `Documentation/livepatch/rust.rst`
 
 pub mod bindings;
+pub mod ctype;
 mod macros;
 pub mod params;
 mod patch;
@@ -64,6 +65,7 @@ pub mod targets;
 pub const NR_CPUS: usize = bindings::CONFIG_NR_CPUS as usize;
 
 pub use params::{Param, ParamArray, ParamType};
+pub use ctype::{CType, HasCType};
 pub use patch::{ffi_ret, CallScope, FfiArg, FfiRet, FromRaw, ModuleState};
 pub use patch::{Callbacks, Func, IntoPatch, ObjectId, Patch, Registration, Replacement};
 #[doc(hidden)]

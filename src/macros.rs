@@ -55,9 +55,19 @@ macro_rules! klp_func {
                 ),*)
             }
             // SAFETY: `replacement` is `extern "C"` with the C parameter types declared in this
-            // invocation, which its author states are those of the functions it replaces.
+            // invocation, recorded in its signature; `module_livepatch!` records each function it
+            // replaces with that signature, which the build checks against the C definition (or
+            // the author states it, with `unsafe`).
             unsafe {
-                $crate::Replacement::from_raw(replacement as *const ::core::ffi::c_void)
+                $crate::Replacement::from_raw(
+                    replacement as *const ::core::ffi::c_void,
+                    $crate::ctype::Signature::new($crate::klp_ret_slot!($($ret)?))
+                        $(.param($crate::ctype::Slot::new(
+                            <$ty as $crate::FfiArg>::C_TYPE,
+                            stringify!($ty),
+                            stringify!($arg),
+                        )))*,
+                )
             }
         };
     };
@@ -128,12 +138,81 @@ macro_rules! livepatch_object_name {
     };
 }
 
+/// The name of an object, `vmlinux` or a module's, as a `&str`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! livepatch_object_str {
+    (vmlinux) => {
+        "vmlinux"
+    };
+    ($module:literal) => {
+        $module
+    };
+}
+
+/// Places a [`Record`](crate::ctype::Record) for the build tool in the module's object.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! livepatch_record {
+    ($record:expr) => {
+        const _: () = {
+            #[link_section = ".discard.klp.records"]
+            #[used(compiler)]
+            static RECORD: $crate::ctype::Record = $record;
+        };
+    };
+}
+
+/// The return [`Slot`](crate::ctype::Slot) of a signature: `()` if none is written.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! klp_ret_slot {
+    () => {
+        $crate::ctype::Slot::new($crate::ctype::CType::VOID, "()", "")
+    };
+    ($ret:ty) => {
+        $crate::ctype::Slot::new(<$ret as $crate::HasCType>::C_TYPE, stringify!($ret), "")
+    };
+}
+
+/// Normalises the functions of one object of [`module_livepatch!`](crate::module_livepatch) to
+/// `[checked|unsafe] old [sympos] new,` entries for [`livepatch_object!`](crate::livepatch_object).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! livepatch_funcs {
+    ([$($out:tt)*] $target:tt) => {
+        $crate::livepatch_object!($target, $($out)*)
+    };
+    (
+        [$($out:tt)*] $target:tt
+        unsafe $old:ident $(@ $sympos:literal)? => $new:path $(, $($rest:tt)*)?
+    ) => {
+        $crate::livepatch_funcs!(
+            [$($out)* [unsafe] $old [$($sympos)?] $new,] $target $($($rest)*)?
+        )
+    };
+    (
+        [$($out:tt)*] $target:tt
+        $old:ident $(@ $sympos:literal)? => $new:path $(, $($rest:tt)*)?
+    ) => {
+        $crate::livepatch_funcs!(
+            [$($out)* [checked] $old [$($sympos)?] $new,] $target $($($rest)*)?
+        )
+    };
+}
+
 /// The static function table of one object of [`module_livepatch!`](crate::module_livepatch), and
 /// the object.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! livepatch_object {
-    ($target:tt, $($old:ident $(@ $sympos:literal)? => $new:path),* $(,)?) => {{
+    ($target:tt, $([$check:ident] $old:ident [$($sympos:literal)?] $new:path,)*) => {{
+        $crate::livepatch_record!($crate::ctype::Record::object($crate::livepatch_object_str!($target)));
+        $(
+            $crate::livepatch_replacement_record!(
+                [$check] $target, $old, 0 $(+ $sympos)?, $new
+            );
+        )*
         static FUNCS: $crate::FuncTable<{ <[()]>::len(&[$($crate::livepatch_unit!($old)),*]) }> =
             $crate::FuncTable::new($crate::PatchTable::klp_patch(&raw const __LIVEPATCH_PATCH), [
                 $($crate::Func::new(::kernel::c_str!(stringify!($old)), $new)
@@ -144,6 +223,22 @@ macro_rules! livepatch_object {
             $crate::FuncTable::funcs(&raw const FUNCS),
         )
     }};
+}
+
+/// The record of one replaced function, unless its author took the check over with `unsafe`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! livepatch_replacement_record {
+    ([unsafe] $($rest:tt)*) => {};
+    ([checked] $target:tt, $old:ident, $sympos:expr, $new:path) => {
+        $crate::livepatch_record!($crate::ctype::Record::replacement(
+            $crate::livepatch_object_str!($target),
+            stringify!($old),
+            $sympos,
+            stringify!($new),
+            $new.signature(),
+        ));
+    };
 }
 
 /// `()`, for counting.
@@ -243,7 +338,7 @@ macro_rules! module_livepatch {
         /// The static `klp_patch`, `klp_object`s and `klp_func`s of the patch.
         static __LIVEPATCH_PATCH: $crate::PatchTable<{ __LivepatchObjects::__Count as usize }> =
             $crate::PatchTable::new(&raw const __LIVEPATCH_PATCH, [
-                $($crate::livepatch_object!($target, $($($funcs)*)?)),+
+                $($crate::livepatch_funcs!([] $target $($($funcs)*)?)),+
             ]);
 
         /// The module: owns the registered patch until the module is unloaded.
@@ -279,5 +374,96 @@ macro_rules! module_livepatch {
         #[link_section = ".modinfo"]
         #[used(compiler)]
         static LIVEPATCH_MODINFO: [u8; 12] = *b"livepatch=Y\0";
+    };
+}
+
+/// Declares functions and variables of vmlinux or of a target module that the kernel does not
+/// export, for replacement functions to use: `static` functions and variables as much as
+/// global ones.
+///
+/// Each declaration becomes an `extern "C"` function or `static` of the given Rust name, which is
+/// the C name. `name @ N` picks the `N`-th symbol of that name in the object (`sympos`, counted as
+/// the livepatch core counts, for names that are not unique). At build time, `tools/klp-elf`
+/// checks every declaration against the C definition in the configured kernel or in the target
+/// module (number of parameters, integer widths and signedness, pointer or value, the structure
+/// a pointer points to where the Rust type names one; a mismatch fails the build) and turns the
+/// module's references into livepatch relocations (`.klp.rela.<object>.<section>` sections and
+/// `.klp.sym.<object>.<name>,<sympos>` symbols, `Documentation/livepatch/module-elf-format.rst`),
+/// which the livepatch core resolves when the patch loads (vmlinux) or when the target module
+/// loads. The object must be one of the patch's objects. A symbol that is missing at that time
+/// fails `insmod` with `-ENOENT` (or the patch's enabling, for a module loaded later).
+///
+/// Calling a declared function, or reading a declared variable, is `unsafe`: the build checks
+/// the types, not what the C code expects of its callers (locks held, valid pointers), which the
+/// author states in the `// SAFETY:` comment. The code that uses a module's symbols must only run
+/// while that module is loaded, as a replacement of one of its functions does.
+///
+/// # Examples
+///
+/// ```ignore
+/// klp_extern! {
+///     "livepatch_shadow_mod" {
+///         /// `static struct dummy *dummy_alloc(void)`.
+///         fn dummy_alloc() -> *mut Dummy;
+///     }
+///     vmlinux {
+///         fn cmdline_proc_show(m: *mut seq_file, v: *mut c_void) -> c_int;
+///         static saved_command_line: *mut c_char;
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! klp_extern {
+    ($($target:tt { $($decls:tt)* })*) => {
+        $($crate::klp_extern_decls!($target; $($decls)*);)*
+    };
+}
+
+/// The declarations of one object of [`klp_extern!`](crate::klp_extern).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! klp_extern_decls {
+    ($target:tt;) => {};
+    (
+        $target:tt;
+        $(#[$meta:meta])*
+        $vis:vis fn $name:ident $(@ $sympos:literal)? ($($arg:ident : $ty:ty),* $(,)?)
+            $(-> $ret:ty)?;
+        $($rest:tt)*
+    ) => {
+        extern "C" {
+            $(#[$meta])*
+            $vis fn $name($($arg: $ty),*) $(-> $ret)?;
+        }
+        $crate::livepatch_record!($crate::ctype::Record::function(
+            $crate::livepatch_object_str!($target),
+            stringify!($name),
+            0 $(+ $sympos)?,
+            &$crate::ctype::Signature::new($crate::klp_ret_slot!($($ret)?))
+                $(.param($crate::ctype::Slot::new(
+                    <$ty as $crate::HasCType>::C_TYPE,
+                    stringify!($ty),
+                    stringify!($arg),
+                )))*,
+        ));
+        $crate::klp_extern_decls!($target; $($rest)*);
+    };
+    (
+        $target:tt;
+        $(#[$meta:meta])*
+        $vis:vis static $name:ident $(@ $sympos:literal)? : $ty:ty;
+        $($rest:tt)*
+    ) => {
+        extern "C" {
+            $(#[$meta])*
+            $vis static $name: $ty;
+        }
+        $crate::livepatch_record!($crate::ctype::Record::variable(
+            $crate::livepatch_object_str!($target),
+            stringify!($name),
+            0 $(+ $sympos)?,
+            $crate::ctype::Slot::new(<$ty as $crate::HasCType>::C_TYPE, stringify!($ty), ""),
+        ));
+        $crate::klp_extern_decls!($target; $($rest)*);
     };
 }

@@ -6,6 +6,7 @@
 
 use crate::{
     bindings,
+    ctype::{CType, HasCType, Signature},
     state::{State, StateTable},
 };
 use core::{alloc::Layout, cell::UnsafeCell, ffi::c_void, ptr, ptr::NonNull};
@@ -27,7 +28,10 @@ use kernel::{
 /// the C function it is meant to replace, as declared in the [`klp_func!`](crate::klp_func)
 /// invocation.
 #[derive(Clone, Copy)]
-pub struct Replacement(*const c_void);
+pub struct Replacement {
+    func: *const c_void,
+    signature: Signature,
+}
 
 // SAFETY: `Replacement` is the address of code; it is never dereferenced as data.
 unsafe impl Sync for Replacement {}
@@ -43,8 +47,14 @@ impl Replacement {
     /// function it is given to replace with [`Func::new`]: the livepatch core redirects calls of
     /// the old function to it with the old function's arguments.
     #[doc(hidden)]
-    pub const unsafe fn from_raw(func: *const c_void) -> Self {
-        Self(func)
+    pub const unsafe fn from_raw(func: *const c_void, signature: Signature) -> Self {
+        Self { func, signature }
+    }
+
+    /// The C signature the replacement declares, for the build-time check.
+    #[doc(hidden)]
+    pub const fn signature(&self) -> &Signature {
+        &self.signature
     }
 }
 
@@ -60,6 +70,8 @@ impl Replacement {
 pub unsafe trait FfiArg: Sized {
     /// The C type of the parameter.
     type Raw;
+    /// The C type, for the build-time check of the replaced function's signature.
+    const C_TYPE: CType;
 }
 
 /// Converts a C argument to its Rust parameter type, for one call of a replacement function.
@@ -116,8 +128,9 @@ impl CallScope {
 ///
 /// # Safety
 ///
-/// Values of the type are passed to C as the C return type of the same layout.
-pub unsafe trait FfiRet {}
+/// Values of the type are passed to C as the C return type of the same layout, which is
+/// [`HasCType::C_TYPE`].
+pub unsafe trait FfiRet: HasCType {}
 
 /// Checks at compile time that `T` is a [`FfiRet`]; used by [`klp_func!`](crate::klp_func).
 #[doc(hidden)]
@@ -129,6 +142,7 @@ macro_rules! impl_ffi_arg_identity {
             // SAFETY: The C type of the same name and layout.
             unsafe impl FfiArg for $t {
                 type Raw = $t;
+                const C_TYPE: CType = <$t as HasCType>::C_TYPE;
             }
             // SAFETY: Every bit pattern of a C integer is a valid value of the identical Rust
             // type (C's `bool` is 0 or 1), and the value holds no borrow.
@@ -148,35 +162,38 @@ impl_ffi_arg_identity!(i8, u8, i16, u16, i32, u32, i64, u64, isize, usize, bool)
 unsafe impl FfiRet for () {}
 
 // SAFETY: A C pointer to `T`: the same layout as the Rust raw pointer.
-unsafe impl<T> FfiArg for *mut T {
+unsafe impl<T: HasCType> FfiArg for *mut T {
     type Raw = *mut T;
+    const C_TYPE: CType = <*mut T as HasCType>::C_TYPE;
 }
 // SAFETY: Every value is a valid raw pointer; dereferencing it needs `unsafe`, where the author
 // states what the C code guarantees about it.
-unsafe impl<T> FromRaw<'_> for *mut T {
+unsafe impl<T: HasCType> FromRaw<'_> for *mut T {
     unsafe fn from_raw(raw: *mut T) -> *mut T {
         raw
     }
 }
 // SAFETY: As for `FfiArg`.
-unsafe impl<T> FfiRet for *mut T {}
+unsafe impl<T: HasCType> FfiRet for *mut T {}
 
 // SAFETY: A C pointer to `const T`: the same layout as the Rust raw pointer.
-unsafe impl<T> FfiArg for *const T {
+unsafe impl<T: HasCType> FfiArg for *const T {
     type Raw = *const T;
+    const C_TYPE: CType = <*const T as HasCType>::C_TYPE;
 }
 // SAFETY: As for `*mut T`.
-unsafe impl<T> FromRaw<'_> for *const T {
+unsafe impl<T: HasCType> FromRaw<'_> for *const T {
     unsafe fn from_raw(raw: *const T) -> *const T {
         raw
     }
 }
 // SAFETY: As for `FfiArg`.
-unsafe impl<T> FfiRet for *const T {}
+unsafe impl<T: HasCType> FfiRet for *const T {}
 
 // SAFETY: `struct seq_file *`.
 unsafe impl FfiArg for &crate::SeqFile {
     type Raw = *mut bindings::seq_file;
+    const C_TYPE: CType = CType::record("struct seq_file").pointer();
 }
 
 // SAFETY: A `struct seq_file *` argument of a replaced `show()` function is valid for the call,
@@ -665,7 +682,7 @@ impl<const N: usize> FuncTable<N> {
             // SAFETY: All-zero is a valid `klp_func` (see `zeroed`).
             let mut func: bindings::klp_func = unsafe { core::mem::zeroed() };
             func.old_name = funcs[i].old_name.as_char_ptr();
-            func.new_func = funcs[i].new_func.0.cast_mut();
+            func.new_func = funcs[i].new_func.func.cast_mut();
             func.old_sympos = funcs[i].old_sympos as _;
             table.funcs[i] = Opaque::new(func);
             i += 1;

@@ -44,6 +44,7 @@ impl PtRegs {
 // SAFETY: `const struct pt_regs *`.
 unsafe impl FfiArg for &PtRegs {
     type Raw = *const bindings::pt_regs;
+    const C_TYPE: crate::ctype::CType = crate::ctype::CType::record("struct pt_regs").pointer();
 }
 
 // SAFETY: A `const struct pt_regs *` argument of a syscall entry point is valid for the call,

@@ -14,7 +14,10 @@ module_livepatch! {
     license: "GPL",
     objects: {
         VMLINUX: vmlinux {
-            test_klp_rust_no_such_function => replacement,
+            // SAFETY: No such function exists, so the build cannot check the signature against
+            // one (it would fail the build): `klp_enable_patch()` fails before anything calls
+            // the replacement.
+            unsafe test_klp_rust_no_such_function => replacement,
         },
     },
 }

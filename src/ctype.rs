@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The C types of replacement functions and of declared kernel symbols, checked at build time.
+//!
+//! Each Rust type that crosses into C says which C type it stands for ([`HasCType`]). The macros
+//! record, for every [`klp_func!`](crate::klp_func) replacement bound to an `old_name` in
+//! [`module_livepatch!`](crate::module_livepatch) and every symbol declared with
+//! [`klp_extern!`](crate::klp_extern), the object and name of the C function or variable and the
+//! C types of the Rust declaration, in a [`Record`] placed in the `.discard.klp.records` section
+//! of the module's object. The build tool `tools/klp-elf` reads the records before `modpost`,
+//! finds each C definition in the configured kernel (or target module) with libclang and the
+//! compiler flags Kbuild used for its file, and fails the build on a mismatch: number of
+//! parameters, integer width and signedness, pointer or value, and the name of the structure a
+//! pointer points to where the Rust type names one. The linker discards the section: the loaded
+//! module carries none of it.
+//!
+//! C header: [`include/linux/livepatch.h`](srctree/include/linux/livepatch.h)
+
+use core::ffi::c_void;
+
+/// What a C type is, as far as the build-time check compares it.
+///
+/// A chain of `depth` pointers to a base type: `int` is depth 0 and base `int` (4 bytes, signed);
+/// `struct seq_file *` is depth 1 and base `struct seq_file`; `void *` is depth 1 and base
+/// `void`. A pointer to [`c_void`] in Rust is a pointer to anything: its base is "any", which
+/// matches every C pointee (the author chose not to name it).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct CType {
+    base: u8,
+    size: u8,
+    signed: u8,
+    depth: u8,
+    name: [u8; 48],
+}
+
+const BASE_VOID: u8 = 0;
+const BASE_INT: u8 = 1;
+const BASE_BOOL: u8 = 2;
+const BASE_RECORD: u8 = 3;
+const BASE_ANY: u8 = 4;
+
+impl CType {
+    const fn base(base: u8, size: u8, signed: bool) -> Self {
+        Self {
+            base,
+            size,
+            signed: signed as u8,
+            depth: 0,
+            name: [0; 48],
+        }
+    }
+
+    /// C's `void`, as a return type.
+    pub const VOID: Self = Self::base(BASE_VOID, 0, false);
+
+    /// A C integer of `size` bytes.
+    pub const fn int(size: usize, signed: bool) -> Self {
+        Self::base(BASE_INT, size as u8, signed)
+    }
+
+    /// C's `bool` (`_Bool`).
+    pub const BOOL: Self = Self::base(BASE_BOOL, 1, false);
+
+    /// Any type: the pointee of a Rust pointer to [`c_void`], unchecked.
+    pub const ANY: Self = Self::base(BASE_ANY, 0, false);
+
+    /// The C structure or union `name`, e.g. `"struct seq_file"`.
+    pub const fn record(name: &str) -> Self {
+        let mut t = Self::base(BASE_RECORD, 0, false);
+        t.name = bytes(name);
+        t
+    }
+
+    /// A pointer to `self`.
+    pub const fn pointer(self) -> Self {
+        let mut t = self;
+        t.depth += 1;
+        t
+    }
+}
+
+/// A Rust type that stands for a C type, for the build-time checks of signatures.
+///
+/// # Safety
+///
+/// [`HasCType::C_TYPE`] describes a C type with the size, alignment and calling convention of
+/// `Self`.
+pub unsafe trait HasCType {
+    /// The C type.
+    const C_TYPE: CType;
+}
+
+macro_rules! impl_int {
+    ($($t:ty => $signed:literal),*) => {
+        $(
+            // SAFETY: The C integer of the same size and signedness.
+            unsafe impl HasCType for $t {
+                const C_TYPE: CType = CType::int(core::mem::size_of::<$t>(), $signed);
+            }
+        )*
+    };
+}
+impl_int!(i8 => true, u8 => false, i16 => true, u16 => false, i32 => true, u32 => false,
+    i64 => true, u64 => false, isize => true, usize => false);
+
+// SAFETY: `bool` has the layout of C's `_Bool`.
+unsafe impl HasCType for bool {
+    const C_TYPE: CType = CType::BOOL;
+}
+
+// SAFETY: `()` is the Rust return type of a C `void` function.
+unsafe impl HasCType for () {
+    const C_TYPE: CType = CType::VOID;
+}
+
+// SAFETY: Only used behind a pointer, whose pointee it leaves unchecked.
+unsafe impl HasCType for c_void {
+    const C_TYPE: CType = CType::ANY;
+}
+
+// SAFETY: A C pointer to the C type of `T`.
+unsafe impl<T: HasCType> HasCType for *mut T {
+    const C_TYPE: CType = T::C_TYPE.pointer();
+}
+
+// SAFETY: A C pointer to the C type of `T` (`const` is not compared).
+unsafe impl<T: HasCType> HasCType for *const T {
+    const C_TYPE: CType = T::C_TYPE.pointer();
+}
+
+/// One parameter, return value or variable of a [`Record`]: the C type, and the Rust type and
+/// name as written, for the tool's messages.
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub struct Slot {
+    c_type: CType,
+    rust_type: [u8; 48],
+    name: [u8; 32],
+}
+
+impl Slot {
+    /// An unused slot.
+    const NONE: Self = Self {
+        c_type: CType::VOID,
+        rust_type: [0; 48],
+        name: [0; 32],
+    };
+
+    /// The slot of a parameter `name` of Rust type `rust_type` (as written), C type `c_type`.
+    pub const fn new(c_type: CType, rust_type: &str, name: &str) -> Self {
+        Self {
+            c_type,
+            rust_type: bytes(rust_type),
+            name: bytes(name),
+        }
+    }
+}
+
+/// The most parameters a checked function may have (the x86-64 ABI passes six in registers).
+pub const MAX_PARAMS: usize = 8;
+
+/// The C signature of a Rust function: its return type and parameters.
+#[derive(Clone, Copy)]
+pub struct Signature {
+    ret: Slot,
+    params: [Slot; MAX_PARAMS],
+    count: u8,
+}
+
+impl Signature {
+    /// A signature returning `ret`, without parameters yet.
+    pub const fn new(ret: Slot) -> Self {
+        Self {
+            ret,
+            params: [Slot::NONE; MAX_PARAMS],
+            count: 0,
+        }
+    }
+
+    /// The signature with the parameter `param` added last.
+    pub const fn param(mut self, param: Slot) -> Self {
+        assert!(
+            (self.count as usize) < MAX_PARAMS,
+            "too many parameters for the signature check"
+        );
+        self.params[self.count as usize] = param;
+        self.count += 1;
+        self
+    }
+}
+
+/// A record for the build tool: what one declaration claims about the C code.
+///
+/// Placed by the macros in the `.discard.klp.records` section of the module's object, which the
+/// tool reads and the module linker script discards.
+#[repr(C)]
+pub struct Record {
+    magic: [u8; 8],
+    kind: u8,
+    count: u8,
+    _reserved: [u8; 2],
+    sympos: u32,
+    object: [u8; 56],
+    name: [u8; 128],
+    rust: [u8; 64],
+    ret: Slot,
+    params: [Slot; MAX_PARAMS],
+}
+
+const RECORD_REPLACEMENT: u8 = 1;
+const RECORD_FUNCTION: u8 = 2;
+const RECORD_VARIABLE: u8 = 3;
+const RECORD_OBJECT: u8 = 4;
+
+impl Record {
+    const fn new(kind: u8, object: &str, name: &str, sympos: u32, rust: &str) -> Self {
+        Self {
+            magic: *b"KLPREC1\0",
+            kind,
+            count: 0,
+            _reserved: [0; 2],
+            sympos,
+            object: bytes(object),
+            name: bytes(name),
+            rust: bytes(rust),
+            ret: Slot::NONE,
+            params: [Slot::NONE; MAX_PARAMS],
+        }
+    }
+
+    const fn with_signature(mut self, sig: &Signature) -> Self {
+        self.ret = sig.ret;
+        self.params = sig.params;
+        self.count = sig.count;
+        self
+    }
+
+    /// `old_name` (at `sympos`) of `object` is replaced by the function `rust` of signature `sig`.
+    pub const fn replacement(
+        object: &str,
+        old_name: &str,
+        sympos: u32,
+        rust: &str,
+        sig: &Signature,
+    ) -> Self {
+        Self::new(RECORD_REPLACEMENT, object, old_name, sympos, rust).with_signature(sig)
+    }
+
+    /// The function `name` (at `sympos`) of `object` is declared with signature `sig`.
+    pub const fn function(object: &str, name: &str, sympos: u32, sig: &Signature) -> Self {
+        Self::new(RECORD_FUNCTION, object, name, sympos, name).with_signature(sig)
+    }
+
+    /// The variable `name` (at `sympos`) of `object` is declared of type `ty`.
+    pub const fn variable(object: &str, name: &str, sympos: u32, ty: Slot) -> Self {
+        let mut r = Self::new(RECORD_VARIABLE, object, name, sympos, name);
+        r.ret = ty;
+        r
+    }
+
+    /// The patch has an object `object`.
+    pub const fn object(object: &str) -> Self {
+        Self::new(RECORD_OBJECT, object, "", 0, "")
+    }
+}
+
+/// `s` in a zero-padded array, always zero-terminated; a longer `s` fails the build.
+const fn bytes<const N: usize>(s: &str) -> [u8; N] {
+    let b = s.as_bytes();
+    assert!(b.len() < N, "name too long for a livepatch build record");
+    let mut out = [0; N];
+    let mut i = 0;
+    while i < b.len() {
+        out[i] = b[i];
+        i += 1;
+    }
+    out
+}

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+//! `klp-elf check`: the signatures of replacement functions and declared symbols against the
+//! C definitions of their targets, and the symbols `modpost` must accept.
+
+use crate::cdecl::{CDecl, CTy, CType, Finder};
+use crate::records::{self, Base, Kind, Record, RustCType};
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Why the Rust type `r` is not the C type `c`, if it is not.
+fn mismatch(r: &RustCType, c: &CTy) -> Option<String> {
+    let mut c = c;
+    for level in 0..r.depth {
+        match c {
+            CTy::Pointer(inner) => c = inner,
+            CTy::Array { elem, .. } if level == 0 => c = elem,
+            _ => {
+                return Some(if level == 0 {
+                    "a pointer in Rust, not in C".into()
+                } else {
+                    format!("{} levels of pointers in Rust, {level} in C", r.depth)
+                })
+            }
+        }
+    }
+    let ok = match (&r.base, c) {
+        (Base::Any, _) => true,
+        (Base::Void, CTy::Void) | (Base::Bool, CTy::Bool) => true,
+        (Base::Int { bytes, signed }, CTy::Int { bytes: cb, signed: cs, is_enum }) => {
+            if bytes != cb {
+                return Some(format!("{}-bit integer in Rust, {}-bit in C", bytes * 8, cb * 8));
+            }
+            if signed != cs && !is_enum {
+                return Some(format!(
+                    "{} in Rust, {} in C",
+                    if *signed { "signed" } else { "unsigned" },
+                    if *cs { "signed" } else { "unsigned" }
+                ));
+            }
+            true
+        }
+        (Base::Record(n), CTy::Record(m)) => {
+            if n != m {
+                return Some(format!("points to {n} in Rust, to {m} in C"));
+            }
+            true
+        }
+        _ => false,
+    };
+    if ok {
+        return None;
+    }
+    Some(match c {
+        CTy::Pointer(_) if r.depth == 0 => "a pointer in C, not in Rust".into(),
+        CTy::Pointer(_) => format!("more levels of pointers in C than the {} in Rust", r.depth),
+        _ => format!("{r} in Rust, {} in C", describe(c)),
+    })
+}
+
+fn describe(c: &CTy) -> String {
+    match c {
+        CTy::Void => "void".into(),
+        CTy::Bool => "bool".into(),
+        CTy::Int { bytes, signed, is_enum } => format!(
+            "{}{}-bit {} integer",
+            if *is_enum { "an enum: " } else { "" },
+            *bytes as u32 * 8,
+            if *signed { "signed" } else { "unsigned" }
+        ),
+        CTy::Pointer(p) => format!("{} *", describe(p)),
+        CTy::Record(n) => n.clone(),
+        CTy::Function => "a function".into(),
+        CTy::Array { .. } => "an array".into(),
+        CTy::Other(s) => s.clone(),
+    }
+}
+
+/// `name`'s C prototype, for messages.
+pub fn prototype(name: &str, decl: &CDecl) -> String {
+    match decl {
+        CDecl::Func { ret, params, variadic } => {
+            let mut s = format!("{} {name}(", ret.spelling);
+            for (i, p) in params.iter().enumerate() {
+                let _ = write!(s, "{}{} {}", if i > 0 { ", " } else { "" }, p.ty.spelling, p.name);
+            }
+            if *variadic {
+                s.push_str(", ...");
+            }
+            s + ")"
+        }
+        CDecl::Var { ty } => format!("{} {name}", ty.spelling),
+    }
+}
+
+fn what(r: &Record) -> String {
+    let pos = if r.sympos > 0 { format!(" (sympos {})", r.sympos) } else { String::new() };
+    match r.kind {
+        Kind::Replacement => format!("{}, the replacement of {}{pos} of {},", r.rust, r.name, r.object),
+        Kind::Function => format!("klp_extern! function {}{pos} of {}", r.name, r.object),
+        Kind::Variable => format!("klp_extern! variable {}{pos} of {}", r.name, r.object),
+        Kind::Object => r.object.clone(),
+    }
+}
+
+fn slot_error(r: &Record, i: Option<usize>, s: &records::Slot, c: &CType, cname: &str, why: &str) -> String {
+    let place = match i {
+        Some(i) => format!("parameter {} `{}` (C `{cname}`)", i + 1, s.name),
+        None if r.kind == Kind::Variable => "type".into(),
+        None => "return type".into(),
+    };
+    format!(
+        "{} does not match C: {place}: the C type is `{}`, the Rust type `{}`: {why}",
+        what(r),
+        c.spelling,
+        s.rust_type
+    )
+}
+
+/// The errors of one record against its C definition.
+fn check_record(r: &Record, decl: &CDecl) -> Vec<String> {
+    let mut errors = vec![];
+    match (r.kind, decl) {
+        (Kind::Variable, CDecl::Var { ty }) => {
+            if let Some(why) = mismatch(&r.ret.ty, &ty.ty) {
+                errors.push(slot_error(r, None, &r.ret, ty, "", &why));
+            }
+        }
+        (Kind::Variable, CDecl::Func { .. }) => {
+            errors.push(format!("{}: {} is a function in C", what(r), r.name))
+        }
+        (_, CDecl::Var { .. }) => errors.push(format!("{}: {} is a variable in C", what(r), r.name)),
+        (_, CDecl::Func { ret, params, variadic }) => {
+            if *variadic {
+                errors.push(format!("{}: {} is variadic in C: not supported", what(r), r.name));
+            }
+            if params.len() != r.params.len() {
+                errors.push(format!(
+                    "{} does not match C: {} parameters in C, {} in Rust",
+                    what(r),
+                    params.len(),
+                    r.params.len()
+                ));
+                return errors;
+            }
+            if let Some(why) = mismatch(&r.ret.ty, &ret.ty) {
+                errors.push(slot_error(r, None, &r.ret, ret, "", &why));
+            }
+            for (i, (s, c)) in r.params.iter().zip(params).enumerate() {
+                if let Some(why) = mismatch(&s.ty, &c.ty.ty) {
+                    errors.push(slot_error(r, Some(i), s, &c.ty, &c.name, &why));
+                }
+            }
+        }
+    }
+    errors
+}
+
+/// Names exported by the kernel (its `Module.symvers`).
+fn exported(kdir: &Path) -> BTreeSet<String> {
+    std::fs::read_to_string(kdir.join("Module.symvers"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split('\t').nth(1).map(String::from))
+        .collect()
+}
+
+pub fn check(kdir: &Path, modules: &[PathBuf], obj: &Path, symvers: &Path) -> Result<(), String> {
+    let data = std::fs::read(obj).map_err(|e| format!("{}: {e}", obj.display()))?;
+    let recs = records::read(&data).map_err(|e| format!("{}: {e}", obj.display()))?;
+    let objects: BTreeSet<&str> =
+        recs.iter().filter(|r| r.kind == Kind::Object).map(|r| r.object.as_str()).collect();
+    let mut errors = vec![];
+    let mut names = BTreeSet::new();
+    let mut finder = None;
+    let exported = exported(kdir);
+    for r in recs.iter().filter(|r| r.kind != Kind::Object) {
+        if r.kind != Kind::Replacement {
+            if !objects.contains(r.object.as_str()) {
+                errors.push(format!(
+                    "{}: the patch has no object {}: its livepatch relocations would never be applied (add `ID: {}` to the objects of module_livepatch!)",
+                    what(r),
+                    r.object,
+                    if r.object == "vmlinux" { "vmlinux".to_string() } else { format!("\"{}\"", r.object) }
+                ));
+            }
+            if !names.insert(r.name.clone()) {
+                errors.push(format!("{}: declared twice in one module", what(r)));
+            }
+            if exported.contains(&r.name) {
+                errors.push(format!(
+                    "{}: {} is exported by the kernel: call it as an exported symbol, not through klp_extern!",
+                    what(r),
+                    r.name
+                ));
+            }
+        }
+        if finder.is_none() {
+            finder = Some(crate::cdecl::Finder::new(kdir, modules)?);
+        }
+        let finder: &mut Finder = finder.as_mut().ok_or("no finder")?;
+        match finder.lookup(&r.object, &r.name, r.sympos) {
+            Ok(found) => {
+                for e in check_record(r, &found.decl) {
+                    errors.push(format!(
+                        "{e}\n  C: {}:{}: {}",
+                        found.file,
+                        found.line,
+                        prototype(&r.name, &found.decl)
+                    ));
+                }
+            }
+            Err(e) => errors.push(format!("{}: {e}", what(r))),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(format!("{}:\n{}", obj.display(), errors.join("\n")));
+    }
+    // modpost accepts a reference to a symbol a symvers file lists; attributed to vmlinux, the
+    // module gets no dependency. `klp-elf convert` makes the references livepatch relocations.
+    let mut out = String::new();
+    for n in &names {
+        let _ = writeln!(out, "0x00000000\t{n}\tvmlinux\tEXPORT_SYMBOL_GPL\t");
+    }
+    std::fs::write(symvers, out).map_err(|e| format!("{}: {e}", symvers.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn int(bytes: u8, signed: bool) -> CTy {
+        CTy::Int { bytes, signed, is_enum: false }
+    }
+    fn r(base: Base, depth: u8) -> RustCType {
+        RustCType { base, depth }
+    }
+
+    #[test]
+    fn matches() {
+        assert_eq!(mismatch(&r(Base::Int { bytes: 4, signed: true }, 0), &int(4, true)), None);
+        assert_eq!(mismatch(&r(Base::Any, 1), &CTy::Pointer(Box::new(CTy::Record("struct x".into())))), None);
+        assert_eq!(
+            mismatch(&r(Base::Record("struct seq_file".into()), 1), &CTy::Pointer(Box::new(CTy::Record("struct seq_file".into())))),
+            None
+        );
+        assert_eq!(mismatch(&r(Base::Void, 0), &CTy::Void), None);
+        assert_eq!(
+            mismatch(&r(Base::Int { bytes: 4, signed: true }, 0), &CTy::Int { bytes: 4, signed: false, is_enum: true }),
+            None
+        );
+    }
+
+    #[test]
+    fn mismatches() {
+        assert_eq!(
+            mismatch(&r(Base::Int { bytes: 4, signed: true }, 0), &int(8, true)).unwrap(),
+            "32-bit integer in Rust, 64-bit in C"
+        );
+        assert_eq!(
+            mismatch(&r(Base::Int { bytes: 8, signed: false }, 0), &int(8, true)).unwrap(),
+            "unsigned in Rust, signed in C"
+        );
+        assert_eq!(
+            mismatch(&r(Base::Any, 1), &int(8, true)).unwrap(),
+            "a pointer in Rust, not in C"
+        );
+        assert_eq!(
+            mismatch(&r(Base::Int { bytes: 8, signed: true }, 0), &CTy::Pointer(Box::new(CTy::Void))).unwrap(),
+            "a pointer in C, not in Rust"
+        );
+        assert_eq!(
+            mismatch(&r(Base::Record("struct a".into()), 1), &CTy::Pointer(Box::new(CTy::Record("struct b".into()))))
+                .unwrap(),
+            "points to struct a in Rust, to struct b in C"
+        );
+        assert!(mismatch(&r(Base::Bool, 0), &int(4, true)).is_some());
+        assert!(mismatch(&r(Base::Record("struct a".into()), 1), &CTy::Pointer(Box::new(CTy::Void))).is_some());
+    }
+}

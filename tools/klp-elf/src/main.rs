@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+//! `klp-elf`: the build-time tool of the Rust livepatch framework.
+//!
+//! - `klp-elf check --kdir KDIR [--modules DIR]... --symvers OUT MODULE.o`, run by Kbuild on
+//!   each livepatch module's object before `modpost`: checks every replacement function and
+//!   every symbol declared with `klp_extern!` against the C definition of its target (libclang,
+//!   with the flags Kbuild compiled that file with), and writes the declared symbols to OUT, in
+//!   `Module.symvers` format, so that `modpost` lets the module reference them.
+//! - `klp-elf convert MODULE.ko [--records MODULE.o]`, run by `make modules` on each linked
+//!   module: turns the references to declared symbols into livepatch relocations
+//!   (`Documentation/livepatch/module-elf-format.rst`): each symbol becomes
+//!   `.klp.sym.<object>.<name>,<sympos>` with section index `SHN_LIVEPATCH`, and the
+//!   relocations against it move to `.klp.rela.<object>.<section>` sections flagged
+//!   `SHF_ALLOC | SHF_RELA_LIVEPATCH`, which the livepatch core applies when the patch loads
+//!   (vmlinux) or when the target module loads. Idempotent.
+//! - `klp-elf proto --kdir KDIR [--modules DIR]... OBJECT NAME[@SYMPOS]`: prints the C
+//!   prototype the check compares with.
+
+mod cdecl;
+mod check;
+mod convert;
+mod records;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+struct Args {
+    kdir: Option<PathBuf>,
+    modules: Vec<PathBuf>,
+    symvers: Option<PathBuf>,
+    records: Option<PathBuf>,
+    rest: Vec<String>,
+}
+
+fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
+    let mut a = Args { kdir: None, modules: vec![], symvers: None, records: None, rest: vec![] };
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value"));
+        match arg.as_str() {
+            "--kdir" => a.kdir = Some(value("--kdir")?.into()),
+            "--modules" => a.modules.push(value("--modules")?.into()),
+            "--symvers" => a.symvers = Some(value("--symvers")?.into()),
+            "--records" => a.records = Some(value("--records")?.into()),
+            s if s.starts_with("--") => return Err(format!("unknown option {s}")),
+            _ => a.rest.push(arg),
+        }
+    }
+    Ok(a)
+}
+
+const USAGE: &str = "usage: klp-elf check --kdir KDIR [--modules DIR]... --symvers OUT MODULE.o
+       klp-elf convert MODULE.ko [--records MODULE.o]
+       klp-elf proto --kdir KDIR [--modules DIR]... OBJECT NAME[@SYMPOS]";
+
+fn run() -> Result<(), String> {
+    let mut it = std::env::args().skip(1);
+    let cmd = it.next().ok_or(USAGE)?;
+    let a = parse(it)?;
+    match (cmd.as_str(), a.rest.as_slice()) {
+        ("check", [obj]) => {
+            let kdir = a.kdir.ok_or("check needs --kdir")?;
+            let symvers = a.symvers.ok_or("check needs --symvers")?;
+            check::check(&kdir, &a.modules, obj.as_ref(), &symvers)
+        }
+        ("convert", [ko]) => {
+            let ko = PathBuf::from(ko);
+            let records = a.records.unwrap_or_else(|| ko.with_extension("o"));
+            convert::convert(&ko, &records)
+        }
+        ("proto", [object, name]) => {
+            let kdir = a.kdir.ok_or("proto needs --kdir")?;
+            let (name, sympos) = match name.split_once('@') {
+                Some((n, p)) => (n, p.parse().map_err(|_| format!("bad sympos {p}"))?),
+                None => (name.as_str(), 0),
+            };
+            let mut finder = cdecl::Finder::new(&kdir, &a.modules)?;
+            let found = finder.lookup(object, name, sympos)?;
+            println!("{}:{}: {}", found.file, found.line, check::prototype(name, &found.decl));
+            Ok(())
+        }
+        _ => Err(USAGE.into()),
+    }
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("klp-elf: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
