@@ -199,7 +199,8 @@ pub struct Record {
     magic: [u8; 8],
     kind: u8,
     count: u8,
-    _reserved: [u8; 2],
+    unchecked: u8,
+    _reserved: u8,
     sympos: u32,
     object: [u8; 56],
     name: [u8; 128],
@@ -219,7 +220,8 @@ impl Record {
             magic: *b"KLPREC1\0",
             kind,
             count: 0,
-            _reserved: [0; 2],
+            unchecked: 0,
+            _reserved: 0,
             sympos,
             object: bytes(object),
             name: bytes(name),
@@ -257,6 +259,12 @@ impl Record {
         let mut r = Self::new(RECORD_VARIABLE, object, name, sympos, name);
         r.ret = ty;
         r
+    }
+
+    /// The record, whose claim the author states with `unsafe` instead of the build checking it.
+    pub const fn unchecked(mut self) -> Self {
+        self.unchecked = 1;
+        self
     }
 
     /// The patch has an object `object`.

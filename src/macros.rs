@@ -393,6 +393,10 @@ macro_rules! module_livepatch {
 /// loads. The object must be one of the patch's objects. A symbol that is missing at that time
 /// fails `insmod` with `-ENOENT` (or the patch's enabling, for a module loaded later).
 ///
+/// `unsafe fn` declares a function the build does not check (its definition is not in the
+/// configured kernel's sources, or is generated in a way libclang does not see): the author
+/// states the C prototype in a `// SAFETY:` comment.
+///
 /// Calling a declared function, or reading a declared variable, is `unsafe`: the build checks
 /// the types, not what the C code expects of its callers (locks held, valid pointers), which the
 /// author states in the `// SAFETY:` comment. The code that uses a module's symbols must only run
@@ -424,6 +428,30 @@ macro_rules! klp_extern {
 #[macro_export]
 macro_rules! klp_extern_decls {
     ($target:tt;) => {};
+    (
+        $target:tt;
+        $(#[$meta:meta])*
+        unsafe fn $name:ident $(@ $sympos:literal)? ($($arg:ident : $ty:ty),* $(,)?)
+            $(-> $ret:ty)?;
+        $($rest:tt)*
+    ) => {
+        extern "C" {
+            $(#[$meta])*
+            fn $name($($arg: $ty),*) $(-> $ret)?;
+        }
+        $crate::livepatch_record!($crate::ctype::Record::function(
+            $crate::livepatch_object_str!($target),
+            stringify!($name),
+            0 $(+ $sympos)?,
+            &$crate::ctype::Signature::new($crate::klp_ret_slot!($($ret)?))
+                $(.param($crate::ctype::Slot::new(
+                    <$ty as $crate::HasCType>::C_TYPE,
+                    stringify!($ty),
+                    stringify!($arg),
+                )))*,
+        ).unchecked());
+        $crate::klp_extern_decls!($target; $($rest)*);
+    };
     (
         $target:tt;
         $(#[$meta:meta])*

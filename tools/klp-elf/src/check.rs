@@ -195,6 +195,9 @@ pub fn check(kdir: &Path, modules: &[PathBuf], obj: &Path, symvers: &Path) -> Re
                 ));
             }
         }
+        if r.unchecked {
+            continue;
+        }
         if finder.is_none() {
             finder = Some(crate::cdecl::Finder::new(kdir, modules)?);
         }

@@ -1,10 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 //! `klp-elf convert`: references to `klp_extern!` symbols become livepatch relocations
 //! (`Documentation/livepatch/module-elf-format.rst`).
+//!
+//! The module is edited in place, everything else kept byte for byte: the symbols are renamed
+//! `.klp.sym.<object>.<name>,<sympos>` and get section index `SHN_LIVEPATCH`; the relocations
+//! against them leave their `.rela*` sections for new `.klp.rela.<object>.<section>` sections
+//! flagged `SHF_ALLOC | SHF_RELA_LIVEPATCH`. The grown string tables, the new sections and a new
+//! section header table are appended to the file.
 
 use crate::records::{self, Kind};
-use object::build::elf::{Builder, SectionData};
-use object::elf;
+use object::elf::{FileHeader64, Rela64, SectionHeader64, Sym64};
+use object::{elf, pod, LittleEndian as LE, U32, U64};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -13,11 +19,34 @@ const SHN_LIVEPATCH: u16 = 0xff20;
 const SHF_RELA_LIVEPATCH: u64 = 0x0010_0000;
 
 /// The relocation types `apply_relocate_add()` of `arch/x86/kernel/module.c` applies.
-fn supported(r_type: elf::RelocationType) -> bool {
-    matches!(
-        r_type,
-        elf::R_X86_64_64 | elf::R_X86_64_32 | elf::R_X86_64_32S | elf::R_X86_64_PC32 | elf::R_X86_64_PLT32 | elf::R_X86_64_PC64
-    )
+fn supported(r_type: u32) -> bool {
+    [elf::R_X86_64_64, elf::R_X86_64_32, elf::R_X86_64_32S, elf::R_X86_64_PC32, elf::R_X86_64_PLT32, elf::R_X86_64_PC64]
+        .iter()
+        .any(|t| t.0 == r_type)
+}
+
+fn read<T: pod::Pod + Copy>(data: &[u8], off: u64) -> Result<T, String> {
+    let off = usize::try_from(off).map_err(|_| "offset out of range")?;
+    data.get(off..)
+        .and_then(|d| pod::from_bytes::<T>(d).ok())
+        .map(|(v, _)| *v)
+        .ok_or_else(|| "truncated ELF file".into())
+}
+
+fn write<T: pod::Pod>(data: &mut [u8], off: u64, v: &T) {
+    let b = pod::bytes_of(v);
+    data[off as usize..off as usize + b.len()].copy_from_slice(b);
+}
+
+fn cstr_at(data: &[u8], off: u64) -> String {
+    let s = &data[off as usize..];
+    String::from_utf8_lossy(&s[..s.iter().position(|&c| c == 0).unwrap_or(s.len())]).into_owned()
+}
+
+fn align(data: &mut Vec<u8>, to: usize) {
+    while data.len() % to != 0 {
+        data.push(0);
+    }
 }
 
 pub fn convert(ko: &Path, records_from: &Path) -> Result<(), String> {
@@ -33,92 +62,142 @@ pub fn convert(ko: &Path, records_from: &Path) -> Result<(), String> {
     if wanted.is_empty() {
         return Ok(());
     }
-    let data = std::fs::read(ko).map_err(|e| err(&e))?;
-    let mut b = Builder::read(&data[..]).map_err(|e| err(&e))?;
+    let mut data = std::fs::read(ko).map_err(|e| err(&e))?;
+    let e = LE;
+    let hdr: FileHeader64<LE> = read(&data, 0).map_err(|e| err(&e))?;
+    if hdr.e_ident.class != elf::ELFCLASS64 || hdr.e_ident.data != elf::ELFDATA2LSB || hdr.e_type.get(e) != elf::ET_REL {
+        return Err(err(&"not a 64-bit little-endian relocatable ELF file"));
+    }
+    let shoff = hdr.e_shoff.get(e);
+    let shnum = hdr.e_shnum.get(e) as u64;
+    let shstrndx = hdr.e_shstrndx.get(e).0 as usize;
+    let mut shdrs = (0..shnum)
+        .map(|i| read::<SectionHeader64<LE>>(&data, shoff + i * 64))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| err(&e))?;
+    let sec_name = |data: &[u8], shdrs: &[SectionHeader64<LE>], i: usize| {
+        cstr_at(data, shdrs[shstrndx].sh_offset.get(e) + shdrs[i].sh_name.get(e) as u64)
+    };
+    let symtab = shdrs.iter().position(|s| s.sh_type.get(e) == elf::SHT_SYMTAB).ok_or_else(|| err(&"no symbol table"))?;
+    let strtab = shdrs[symtab].sh_link.get(e) as usize;
 
-    // The symbols: `.klp.sym.<object>.<name>,<sympos>`, section index SHN_LIVEPATCH.
-    let mut klp = vec![]; // (symbol id, object)
-    let mut done = 0;
-    for sym in b.symbols.iter_mut() {
-        let name = String::from_utf8_lossy(&sym.name).into_owned();
-        if name.starts_with(".klp.sym.") {
-            done += 1;
+    // The symbols: `.klp.sym.<object>.<name>,<sympos>`, section index SHN_LIVEPATCH. Their
+    // names are appended to a copy of the string table.
+    let mut strings = data[shdrs[strtab].sh_offset.get(e) as usize..][..shdrs[strtab].sh_size.get(e) as usize].to_vec();
+    let (symoff, nsyms) = (shdrs[symtab].sh_offset.get(e), shdrs[symtab].sh_size.get(e) / 24);
+    let mut klp: HashMap<u32, String> = HashMap::new(); // symbol index -> object
+    let mut already = 0;
+    for i in 1..nsyms {
+        let mut sym: Sym64<LE> = read(&data, symoff + i * 24).map_err(|e| err(&e))?;
+        let name = cstr_at(&strings, sym.st_name.get(e) as u64);
+        if name.starts_with(".klp.sym.") && sym.st_shndx.get(e).0 == SHN_LIVEPATCH {
+            already += 1;
             continue;
         }
         let Some((object, sympos)) = wanted.get(&name) else { continue };
-        if sym.section.is_some() || sym.st_shndx != elf::SHN_UNDEF {
+        if sym.st_shndx.get(e) != elf::SHN_UNDEF {
             return Err(err(&format!("{name} is declared with klp_extern! but defined in the module")));
         }
-        sym.name = format!(".klp.sym.{object}.{name},{sympos}").into_bytes().into();
-        sym.st_shndx = elf::SymbolSection(SHN_LIVEPATCH);
-        klp.push((sym.id(), object.clone()));
+        sym.st_name = U32::new(e, strings.len() as u32);
+        strings.extend_from_slice(format!(".klp.sym.{object}.{name},{sympos}\0").as_bytes());
+        sym.st_shndx = elf::SymbolSection(SHN_LIVEPATCH).into();
+        write(&mut data, symoff + i * 24, &sym);
+        klp.insert(i as u32, object.clone());
     }
     if klp.is_empty() {
-        return if done > 0 { Ok(()) } else { Err(err(&"none of the klp_extern! symbols is referenced")) };
+        return if already > 0 { Ok(()) } else { Err(err(&"none of the klp_extern! symbols is referenced")) };
     }
 
-    // The relocations against them, per (object, section), out of the ordinary sections.
-    let is_klp = |id: Option<object::build::elf::SymbolId>| id.and_then(|id| klp.iter().find(|(k, _)| *k == id).map(|(_, o)| o.clone()));
-    let symtab = b.sections.iter().find(|s| matches!(s.data, SectionData::Symbol)).map(|s| s.id());
-    let rela: Vec<_> = b
-        .sections
-        .iter()
-        .filter(|s| matches!(s.data, SectionData::Relocation(_)))
-        .filter_map(|s| Some((s.id(), s.sh_info_section?)))
-        .collect();
-    let mut moved: Vec<(String, object::build::elf::SectionId, Vec<_>)> = vec![];
-    for (id, target) in rela {
-        let target_name = String::from_utf8_lossy(&b.sections.get(target).name).into_owned();
-        let SectionData::Relocation(relocs) = &mut b.sections.get_mut(id).data else { continue };
-        let mut keep = Vec::with_capacity(relocs.len());
-        for r in relocs.drain(..) {
-            let Some(object) = is_klp(r.symbol) else {
+    // The relocations against them leave their sections, grouped by (object, target section).
+    let mut moved: Vec<(String, u32, Vec<Rela64<LE>>)> = vec![];
+    for i in 0..shdrs.len() {
+        if shdrs[i].sh_type.get(e) != elf::SHT_RELA {
+            continue;
+        }
+        let target = shdrs[i].sh_info.get(e);
+        let (off, n) = (shdrs[i].sh_offset.get(e), shdrs[i].sh_size.get(e) / 24);
+        let mut keep = vec![];
+        for j in 0..n {
+            let r: Rela64<LE> = read(&data, off + j * 24).map_err(|e| err(&e))?;
+            let Some(object) = klp.get(&r.r_sym(e, false)) else {
                 keep.push(r);
                 continue;
             };
-            if !supported(r.r_type) {
+            let target_name = sec_name(&data, &shdrs, target as usize);
+            if !supported(r.r_type(e, false).0) {
                 return Err(err(&format!(
                     "relocation type {} against a klp_extern! symbol in {target_name}: the kernel does not apply it",
-                    r.r_type.0
+                    r.r_type(e, false).0
                 )));
             }
-            match moved.iter_mut().find(|(o, t, _)| *o == object && *t == target) {
+            if shdrs[target as usize].sh_flags.get(e).0 & elf::SHF_ALLOC.0 == 0 {
+                return Err(err(&format!("a klp_extern! symbol is referenced from {target_name}, which is not loaded")));
+            }
+            match moved.iter_mut().find(|(o, t, _)| o == object && *t == target) {
                 Some(m) => m.2.push(r),
-                None => moved.push((object, target, vec![r])),
+                None => moved.push((object.clone(), target, vec![r])),
             }
         }
-        *relocs = keep;
+        if keep.len() as u64 != n {
+            for (j, r) in keep.iter().enumerate() {
+                write(&mut data, off + j as u64 * 24, r);
+            }
+            shdrs[i].sh_size = U64::new(e, keep.len() as u64 * 24);
+        }
     }
+
+    // Appended: the string tables, the new sections, the section header table.
+    let mut shstr = data[shdrs[shstrndx].sh_offset.get(e) as usize..][..shdrs[shstrndx].sh_size.get(e) as usize].to_vec();
+    let mut new_shdrs = vec![];
     let mut report = vec![];
-    for (object, target, relocs) in moved {
-        let target_name = String::from_utf8_lossy(&b.sections.get(target).name).into_owned();
-        if !b.sections.get(target).is_alloc() {
-            return Err(err(&format!("a klp_extern! symbol is referenced from {target_name}, which is not loaded")));
-        }
-        let name = format!(".klp.rela.{object}.{}", target_name.trim_start_matches('.'));
+    let mut tail = vec![];
+    let base = data.len();
+    for (object, target, relocs) in &moved {
+        let name = format!(".klp.rela.{object}.{}", sec_name(&data, &shdrs, *target as usize).trim_start_matches('.'));
         report.push(format!("{name} ({})", relocs.len()));
-        let s = b.sections.add();
-        s.name = name.into_bytes().into();
-        s.sh_type = elf::SHT_RELA;
-        s.sh_flags = elf::SectionFlags(elf::SHF_ALLOC.0 | elf::SHF_INFO_LINK.0 | SHF_RELA_LIVEPATCH);
-        s.sh_link_section = symtab;
-        s.sh_info_section = Some(target);
-        s.sh_addralign = 8;
-        s.sh_entsize = 24;
-        s.data = SectionData::Relocation(relocs);
-    }
-    // Relocation sections left empty go.
-    for sec in b.sections.iter_mut() {
-        if let SectionData::Relocation(r) = &sec.data {
-            if r.is_empty() {
-                sec.delete = true;
-            }
+        align(&mut tail, 8);
+        let off = base + tail.len();
+        for r in relocs {
+            tail.extend_from_slice(pod::bytes_of(r));
         }
+        let sh_name = shstr.len() as u32;
+        shstr.extend_from_slice(name.as_bytes());
+        shstr.push(0);
+        new_shdrs.push(SectionHeader64::<LE> {
+            sh_name: U32::new(e, sh_name),
+            sh_type: U32::new(e, elf::SHT_RELA),
+            sh_flags: U64::new(e, elf::SectionFlags(elf::SHF_ALLOC.0 | elf::SHF_INFO_LINK.0 | SHF_RELA_LIVEPATCH)),
+            sh_addr: U64::new(e, 0),
+            sh_offset: U64::new(e, off as u64),
+            sh_size: U64::new(e, relocs.len() as u64 * 24),
+            sh_link: U32::new(e, symtab as u32),
+            sh_info: U32::new(e, *target),
+            sh_addralign: U64::new(e, 8),
+            sh_entsize: U64::new(e, 24),
+        });
     }
-    let mut out = Vec::new();
-    b.write(&mut out).map_err(|e| err(&e))?;
+    let off = base + tail.len();
+    tail.extend_from_slice(&strings);
+    shdrs[strtab].sh_offset = U64::new(e, off as u64);
+    shdrs[strtab].sh_size = U64::new(e, strings.len() as u64);
+    let off = base + tail.len();
+    tail.extend_from_slice(&shstr);
+    shdrs[shstrndx].sh_offset = U64::new(e, off as u64);
+    shdrs[shstrndx].sh_size = U64::new(e, shstr.len() as u64);
+    align(&mut tail, 8);
+    let new_shoff = base + tail.len();
+    shdrs.extend(new_shdrs);
+    for s in &shdrs {
+        tail.extend_from_slice(pod::bytes_of(s));
+    }
+    data.extend_from_slice(&tail);
+    let mut hdr = hdr;
+    hdr.e_shoff = U64::new(e, new_shoff as u64);
+    hdr.e_shnum = object::U16::new(e, shdrs.len() as u16);
+    write(&mut data, 0, &hdr);
+
     let tmp = ko.with_extension("ko.klp-tmp");
-    std::fs::write(&tmp, out).map_err(|e| err(&e))?;
+    std::fs::write(&tmp, &data).map_err(|e| err(&e))?;
     std::fs::rename(&tmp, ko).map_err(|e| err(&e))?;
     println!("  KLP     {}: {}", ko.display(), report.join(", "));
     Ok(())

@@ -65,6 +65,7 @@ pub enum Kind {
 #[derive(Clone, Debug)]
 pub struct Record {
     pub kind: Kind,
+    pub unchecked: bool,
     pub sympos: u32,
     pub object: String,
     pub name: String,
@@ -113,6 +114,7 @@ fn record(b: &[u8]) -> Result<Record, String> {
     }
     Ok(Record {
         kind,
+        unchecked: b[10] != 0,
         sympos: u32::from_le_bytes([b[12], b[13], b[14], b[15]]),
         object: cstr(&b[16..72])?,
         name: cstr(&b[72..200])?,
