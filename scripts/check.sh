@@ -37,6 +37,27 @@ bash scripts/kernel.sh || { report "kernel build ($KERNEL)" 1; finish; }
 KDIR=$(bash scripts/kernel.sh --print-dir); export KDIR
 step "Host checks ($KERNEL kernel: $KDIR)"
 check "build: all Rust modules build against the $KERNEL kernel" make -s modules
+# Livepatch relocations made by tools/klp-elf (Documentation/livepatch/module-elf-format.rst).
+klp_relocs() {
+	local ko=tools/testing/selftests/livepatch/test_modules/test-klp-rust-extern.ko sec sym want
+	sec=$(readelf -SW "$ko") sym=$(readelf -sW "$ko")
+	for want in .klp.rela.vmlinux.text .klp.rela.test_klp_callbacks_busy.text; do
+		grep -F "] $want " <<<"$sec" | grep -qE ' RELA .* AIo ' ||
+			{ echo "no SHF_ALLOC|SHF_RELA_LIVEPATCH section $want"; return 1; }
+	done
+	for want in .klp.sym.vmlinux.saved_command_line,0 .klp.sym.vmlinux.jhash,2 \
+		.klp.sym.test_klp_callbacks_busy.block_transition,0; do
+		grep -F " $want" <<<"$sym" | grep -qE 'GLOBAL DEFAULT +OS \[0xff20\] ' ||
+			{ echo "no SHN_LIVEPATCH symbol $want"; return 1; }
+	done
+	! llvm-nm-19 -u "$ko" | grep -wE 'saved_command_line|jhash|block_transition' ||
+		{ echo "undefined symbols left"; return 1; }
+}
+check "livepatch relocations: readelf shows .klp.rela sections (AIo) and SHN_LIVEPATCH symbols in test-klp-rust-extern.ko" klp_relocs
+check "tools/klp-elf: cargo test, clippy and rustfmt clean" bash -c 'cd tools/klp-elf &&
+	export CARGO_TARGET_DIR=$LAB_CACHE/klp-elf LIBCLANG_PATH=/usr/lib/llvm-19/lib &&
+	cargo test --release --locked --quiet && cargo clippy --release --locked --quiet -- -D warnings &&
+	cargo fmt --check'
 clippy_out=$(touch src/lib.rs; make -s clippy 2>&1); rc=$?
 warnings=$(grep -cE '^(warning|error)' <<<"$clippy_out")
 report "clippy: CLIPPY=1 build has no warnings ($warnings)" $((rc || warnings)) "$(grep -A8 -E '^(warning|error)' <<<"$clippy_out" | head -40)"

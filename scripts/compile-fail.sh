@@ -9,7 +9,9 @@
 # that must, so the two differ only in the marked lines. Each `//~ ERROR: text`
 # line names text the compiler's errors for the failing variant must contain.
 # Both variants are compiled against $KDIR (default: the lab kernel), outside
-# the repository; one line per case: "ok" or "FAIL" and why.
+# the repository, and checked by tools/klp-elf as `make modules` checks them
+# (a case may fail there: signatures against the C definitions); one line per
+# case: "ok" or "FAIL" and why.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$LAB_ROOT"
@@ -40,11 +42,20 @@ variant() {
 } >"$dir/Kbuild"
 
 kbuild() { make -C "$KDIR" M="$dir" "${KMAKE_FLAGS[@]}" "$@"; }
+# klpcheck OBJ: the build-time checks `make modules` runs after rustc (tools/klp-elf):
+# signatures against the C definitions, klp_extern! objects.
+klpcheck() { "$KLP_ELF" check --kdir "$KDIR" --modules "$KDIR-targets" --symvers /dev/null "$1"; }
 
 # The twins all build, in one run.
 kbuild -k -j"$JOBS" $(printf '%s_pass.o ' "${cases[@]}") >"$dir/pass.log" 2>&1
 status=0
 for c in "${cases[@]}"; do
+	if [ -f "$dir/${c}_pass.o" ] && ! klpcheck "$dir/${c}_pass.o" >>"$dir/pass.log" 2>&1; then
+		echo "FAIL    compile-fail: $c: the twin that must build fails klp-elf check:"
+		grep -A6 "klp-elf: error" "$dir/pass.log" | head -20 | sed 's/^/        /'
+		status=1
+		continue
+	fi
 	if ! [ -f "$dir/${c}_pass.o" ]; then
 		echo "FAIL    compile-fail: $c: the twin that must build does not:"
 		grep -A12 -E "^error" "$dir/pass.log" | grep -B2 -A10 "${c}_pass" | head -30 | sed 's/^/        /'
@@ -52,7 +63,7 @@ for c in "${cases[@]}"; do
 		continue
 	fi
 	# The failing variant, alone, so its errors are its own.
-	if kbuild "${c}_fail.o" >"$dir/${c}_fail.log" 2>&1; then
+	if kbuild "${c}_fail.o" >"$dir/${c}_fail.log" 2>&1 && klpcheck "$dir/${c}_fail.o" >>"$dir/${c}_fail.log" 2>&1; then
 		echo "FAIL    compile-fail: $c: the variant that must not build builds"
 		status=1
 		continue
@@ -63,7 +74,7 @@ for c in "${cases[@]}"; do
 	done < <(sed -n 's|^//~ ERROR: ||p' "tools/testing/selftests/livepatch/compile_fail/$c.rs")
 	if [ -n "$missing" ]; then
 		echo "FAIL    compile-fail: $c: expected error not found: $missing"
-		grep -A6 -E "^error" "$dir/${c}_fail.log" | head -20 | sed 's/^/        /'
+		grep -A6 -E "^error|klp-elf: error" "$dir/${c}_fail.log" | head -20 | sed 's/^/        /'
 		status=1
 	else
 		echo "ok      compile-fail: $c: $(sed -n 's|^//~ ERROR: ||p' "tools/testing/selftests/livepatch/compile_fail/$c.rs" | head -1)"

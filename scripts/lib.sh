@@ -10,6 +10,8 @@ mkdir -p "$LAB_CACHE"
 LAB_VMDIR=${LAB_VMDIR:-/var/tmp/rust-livepatch-vm}
 mkdir -p "$LAB_VMDIR"
 BINDGEN=$LAB_CACHE/cargo/bin/bindgen
+# tools/klp-elf, built by `make tools` (and `make modules`).
+KLP_ELF=$LAB_CACHE/klp-elf/release/klp-elf
 VNG=$LAB_CACHE/venv/bin/vng
 KSRC_TAR=/usr/src/linux-source-6.12.tar.xz
 export PATH="$LAB_CACHE/cargo/bin:$LAB_CACHE/venv/bin:$PATH"

@@ -395,11 +395,11 @@ macro_rules! module_livepatch {
 ///
 /// `unsafe fn` declares a function the build does not check (its definition is not in the
 /// configured kernel's sources, or is generated in a way libclang does not see): the author
-/// states the C prototype in a `// SAFETY:` comment.
+/// states the C prototype in its safety comment.
 ///
 /// Calling a declared function, or reading a declared variable, is `unsafe`: the build checks
 /// the types, not what the C code expects of its callers (locks held, valid pointers), which the
-/// author states in the `// SAFETY:` comment. The code that uses a module's symbols must only run
+/// author states in the safety comment of the `unsafe` block. The code that uses a module's symbols must only run
 /// while that module is loaded, as a replacement of one of its functions does.
 ///
 /// # Examples

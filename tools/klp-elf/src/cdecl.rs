@@ -599,10 +599,23 @@ impl Finder {
         }
         let cmd = cmd.ok_or_else(|| format!("{}: no savedcmd_ line", cmdfile.display()))?;
         let cmd = cmd.replace("$$", "$").replace("\\#", "#");
-        let words = shell_words(&cmd)
+        let mut words = shell_words(&cmd)
             .map_err(|e| format!("{}: cannot split the command: {e}", cmdfile.display()))?;
-        if words.is_empty() {
+        // Leading environment assignments (`RUST_MODFILE=... rustc ...`).
+        let nenv = words
+            .iter()
+            .take_while(|w| w.split_once('=').is_some_and(|(k, _)| !k.is_empty() && !k.starts_with('-') && !k.contains('/')))
+            .count();
+        words.drain(..nenv);
+        let Some(compiler) = words.first() else {
             return Err(format!("{}: empty compile command", cmdfile.display()));
+        };
+        let cc = Path::new(compiler).file_name().and_then(|f| f.to_str()).unwrap_or_default();
+        if !(cc.contains("clang") || cc.contains("gcc") || cc.ends_with("cc")) {
+            return Err(format!(
+                "{} is not compiled from C (compiler {cc}): no C prototype available",
+                self.display_path(obj)
+            ));
         }
         let abs = |p: &str| -> String {
             let pp = Path::new(p);
@@ -637,6 +650,9 @@ impl Finder {
             }
         }
         args.push("-w".to_string());
+        if args.iter().any(|a| a.contains('\0')) {
+            return Err(format!("{}: NUL byte in the compile command", cmdfile.display()));
+        }
         let source = source.or(src_found).ok_or_else(|| {
             format!("{}: cannot find the source file in the command", cmdfile.display())
         })?;
@@ -914,7 +930,7 @@ fn shell_words(s: &str) -> Result<Vec<String>, String> {
 // ---- type conversion ---------------------------------------------------------------------
 
 fn ctype(t: Type) -> CType {
-    CType { ty: cty(t), spelling: t.get_display_name() }
+    CType { ty: cty(t), spelling: clean_spelling(t.get_display_name()) }
 }
 
 fn cty(t: Type) -> CTy {
@@ -956,7 +972,7 @@ fn cty(t: Type) -> CTy {
         }
         TypeKind::Pointer => match c.get_pointee_type() {
             Some(p) => CTy::Pointer(Box::new(cty(p))),
-            None => CTy::Other(c.get_display_name()),
+            None => CTy::Other(clean_spelling(c.get_display_name())),
         },
         TypeKind::Record => CTy::Record(record_name(c)),
         TypeKind::FunctionPrototype | TypeKind::FunctionNoPrototype => CTy::Function,
@@ -970,22 +986,85 @@ fn cty(t: Type) -> CTy {
                     None
                 },
             },
-            None => CTy::Other(c.get_display_name()),
+            None => CTy::Other(clean_spelling(c.get_display_name())),
         },
-        _ => CTy::Other(c.get_display_name()),
+        _ => CTy::Other(clean_spelling(c.get_display_name())),
     }
 }
 
 fn record_name(c: Type) -> String {
-    let decl = c.get_declaration();
-    let kw = match decl.map(|d| d.get_kind()) {
+    let kw = match c.get_declaration().map(|d| d.get_kind()) {
         Some(EntityKind::UnionDecl) => "union",
         _ => "struct",
     };
-    let name = decl.and_then(|d| d.get_name()).unwrap_or_default();
-    if name.is_empty() || name.contains('(') || name.contains(' ') {
-        format!("{kw} (anonymous)")
-    } else {
-        format!("{kw} {name}")
+    // The canonical spelling: "struct spinlock" for a tag, the typedef name for an untagged
+    // struct with a typedef name (atomic_t), "struct (unnamed struct at ...)" otherwise.
+    let mut name = c.get_display_name();
+    for q in ["const ", "volatile ", "restrict "] {
+        while let Some(r) = name.strip_prefix(q) {
+            name = r.to_string();
+        }
+    }
+    match name.strip_prefix(kw).and_then(|r| r.strip_prefix(' ')) {
+        Some(tag) if !tag.is_empty() && !tag.contains(['(', ' ']) => format!("{kw} {tag}"),
+        _ => format!("{kw} (anonymous)"),
+    }
+}
+
+/// Type spelling without libclang's "(unnamed struct at /path/file.c:1:2)" locations.
+fn clean_spelling(s: String) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s.as_str();
+    while let Some(i) = rest.find('(') {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        let anon = ["(unnamed ", "(anonymous "].iter().any(|p| tail.starts_with(p));
+        match (anon, tail.find(')')) {
+            (true, Some(j)) if tail[..j].contains(" at ") => {
+                out.push_str("(anonymous)");
+                rest = &tail[j + 1..];
+            }
+            _ => {
+                out.push('(');
+                rest = &tail[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words() {
+        let w = shell_words(r#"clang-19 -Wp,-MMD,a.d -DX='"fs/proc"' -D"Y=1 2" a\ b.c  ; objtool x"#);
+        assert_eq!(
+            w,
+            Ok(vec![
+                "clang-19".to_string(),
+                "-Wp,-MMD,a.d".to_string(),
+                r#"-DX="fs/proc""#.to_string(),
+                "-DY=1 2".to_string(),
+                "a b.c".to_string(),
+            ])
+        );
+        assert!(shell_words("a 'b").is_err());
+    }
+
+    #[test]
+    fn spelling() {
+        assert_eq!(
+            clean_spelling("struct (unnamed struct at /x/y.c:627:8) *".to_string()),
+            "struct (anonymous) *"
+        );
+        assert_eq!(clean_spelling("void (*)(int)".to_string()), "void (*)(int)");
+    }
+
+    #[test]
+    fn paths() {
+        assert_eq!(normalize(Path::new("/k/./a/../b.o")), PathBuf::from("/k/b.o"));
     }
 }

@@ -44,7 +44,7 @@ fn cstr_at(data: &[u8], off: u64) -> String {
 }
 
 fn align(data: &mut Vec<u8>, to: usize) {
-    while data.len() % to != 0 {
+    while !data.len().is_multiple_of(to) {
         data.push(0);
     }
 }
