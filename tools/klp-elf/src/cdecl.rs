@@ -27,14 +27,21 @@ pub enum CTy {
     /// `_Bool`
     Bool,
     /// char/short/int/long/long long, enums (underlying type); typedefs resolved.
-    Int { bytes: u8, signed: bool, is_enum: bool },
+    Int {
+        bytes: u8,
+        signed: bool,
+        is_enum: bool,
+    },
     /// Pointee with qualifiers (const/volatile) removed.
     Pointer(Box<CTy>),
     /// "struct seq_file", "union foo" (canonical); anonymous: "struct (anonymous)".
     Record(String),
     /// A function type (pointee of a function pointer).
     Function,
-    Array { elem: Box<CTy>, len: Option<u64> },
+    Array {
+        elem: Box<CTy>,
+        len: Option<u64>,
+    },
     /// Anything else (float, vector, ...): the canonical spelling.
     Other(String),
 }
@@ -54,8 +61,14 @@ pub struct CParam {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CDecl {
-    Func { ret: CType, params: Vec<CParam>, variadic: bool },
-    Var { ty: CType },
+    Func {
+        ret: CType,
+        params: Vec<CParam>,
+        variadic: bool,
+    },
+    Var {
+        ty: CType,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -226,7 +239,11 @@ impl Finder {
         } else {
             self.module_cands(object, name)?
         };
-        let what = if object == "vmlinux" { "vmlinux".to_string() } else { format!("module {object}") };
+        let what = if object == "vmlinux" {
+            "vmlinux".to_string()
+        } else {
+            format!("module {object}")
+        };
         if cands.is_empty() {
             return Err(format!("{name}: no such function or variable in {what}"));
         }
@@ -289,7 +306,11 @@ impl Finder {
             }
             let vml = self.kdir.join("vmlinux");
             let image = read_syms(&vml).map_err(|e| format!("{e} (build the kernel first)"))?;
-            self.vm = Some(VmIndex { objects, defs, image });
+            self.vm = Some(VmIndex {
+                objects,
+                defs,
+                image,
+            });
         }
         Ok(())
     }
@@ -310,8 +331,10 @@ impl Finder {
             }
             return Ok(Vec::new());
         }
-        let defs: Vec<(PathBuf, Sym)> =
-            defs.into_iter().map(|(i, s)| (vm.objects[i].clone(), s)).collect();
+        let defs: Vec<(PathBuf, Sym)> = defs
+            .into_iter()
+            .map(|(i, s)| (vm.objects[i].clone(), s))
+            .collect();
         let mut cands = match_occs(&occs, &defs);
         // kallsyms: address order, ties in symbol table order.
         cands.sort_by_key(|c| c.order);
@@ -389,7 +412,9 @@ impl Finder {
         let want = norm(module);
         let matches = |p: &Path| {
             p.extension().is_some_and(|e| e == "mod")
-                && p.file_stem().and_then(|s| s.to_str()).is_some_and(|s| norm(s) == want)
+                && p.file_stem()
+                    .and_then(|s| s.to_str())
+                    .is_some_and(|s| norm(s) == want)
         };
         // External module dirs first: they are what the caller points at.
         for d in &self.module_dirs {
@@ -482,7 +507,12 @@ impl Finder {
             .arguments(&args)
             .skip_function_bodies(skip_bodies)
             .parse()
-            .map_err(|e| format!("libclang cannot parse {} (for {objd}): {e}", source.display()))?;
+            .map_err(|e| {
+                format!(
+                    "libclang cannot parse {} (for {objd}): {e}",
+                    source.display()
+                )
+            })?;
         let first_error = tu
             .get_diagnostics()
             .into_iter()
@@ -550,7 +580,9 @@ impl Finder {
             .unwrap_or_else(|| "<unknown>".to_string());
         let decl = match e.get_kind() {
             EntityKind::FunctionDecl => {
-                let fty = e.get_type().ok_or_else(|| format!("{name}: libclang gives no type"))?;
+                let fty = e
+                    .get_type()
+                    .ok_or_else(|| format!("{name}: libclang gives no type"))?;
                 let ret = e
                     .get_result_type()
                     .or_else(|| fty.get_result_type())
@@ -570,13 +602,24 @@ impl Finder {
                     })
                     .collect::<Result<Vec<_>, String>>()?;
                 let variadic = fty.get_kind() == TypeKind::FunctionPrototype && fty.is_variadic();
-                CDecl::Func { ret: ctype(ret), params, variadic }
+                CDecl::Func {
+                    ret: ctype(ret),
+                    params,
+                    variadic,
+                }
             }
             _ => CDecl::Var {
-                ty: ctype(e.get_type().ok_or_else(|| format!("{name}: libclang gives no type"))?),
+                ty: ctype(
+                    e.get_type()
+                        .ok_or_else(|| format!("{name}: libclang gives no type"))?,
+                ),
             },
         };
-        Ok(Found { decl, file, line: loc.line })
+        Ok(Found {
+            decl,
+            file,
+            line: loc.line,
+        })
     }
 
     /// Source file and clang arguments (without the source) from the object's `.cmd` file.
@@ -584,7 +627,11 @@ impl Finder {
         let fname = obj.file_name().and_then(|f| f.to_str()).unwrap_or_default();
         let cmdfile = obj.with_file_name(format!(".{fname}.cmd"));
         let text = fs::read_to_string(&cmdfile).map_err(|e| {
-            format!("cannot read {} (compile command of {}): {e}", cmdfile.display(), self.display_path(obj))
+            format!(
+                "cannot read {} (compile command of {}): {e}",
+                cmdfile.display(),
+                self.display_path(obj)
+            )
         })?;
         let mut cmd = None;
         let mut source = None;
@@ -604,13 +651,19 @@ impl Finder {
         // Leading environment assignments (`RUST_MODFILE=... rustc ...`).
         let nenv = words
             .iter()
-            .take_while(|w| w.split_once('=').is_some_and(|(k, _)| !k.is_empty() && !k.starts_with('-') && !k.contains('/')))
+            .take_while(|w| {
+                w.split_once('=')
+                    .is_some_and(|(k, _)| !k.is_empty() && !k.starts_with('-') && !k.contains('/'))
+            })
             .count();
         words.drain(..nenv);
         let Some(compiler) = words.first() else {
             return Err(format!("{}: empty compile command", cmdfile.display()));
         };
-        let cc = Path::new(compiler).file_name().and_then(|f| f.to_str()).unwrap_or_default();
+        let cc = Path::new(compiler)
+            .file_name()
+            .and_then(|f| f.to_str())
+            .unwrap_or_default();
         if !(cc.contains("clang") || cc.contains("gcc") || cc.ends_with("cc")) {
             return Err(format!(
                 "{} is not compiled from C (compiler {cc}): no C prototype available",
@@ -619,14 +672,20 @@ impl Finder {
         }
         let abs = |p: &str| -> String {
             let pp = Path::new(p);
-            if pp.is_absolute() { p.to_string() } else { self.kdir.join(pp).display().to_string() }
+            if pp.is_absolute() {
+                p.to_string()
+            } else {
+                self.kdir.join(pp).display().to_string()
+            }
         };
         let source = source.map(|s| PathBuf::from(abs(&s)));
         let is_source = |w: &str| -> bool {
             let p = PathBuf::from(abs(w));
             match &source {
                 Some(s) => &p == s,
-                None => !w.starts_with('-') && [".c", ".S", ".s", ".rs"].iter().any(|x| w.ends_with(x)),
+                None => {
+                    !w.starts_with('-') && [".c", ".S", ".s", ".rs"].iter().any(|x| w.ends_with(x))
+                }
             }
         };
         let mut args = Vec::new();
@@ -645,16 +704,24 @@ impl Finder {
                 }
                 _ if w.starts_with("-Wp,-M") => {}
                 _ if w.starts_with("-I") && w.len() > 2 => args.push(format!("-I{}", abs(&w[2..]))),
-                _ if !w.starts_with('-') && is_source(&w) => src_found = Some(PathBuf::from(abs(&w))),
+                _ if !w.starts_with('-') && is_source(&w) => {
+                    src_found = Some(PathBuf::from(abs(&w)))
+                }
                 _ => args.push(w),
             }
         }
         args.push("-w".to_string());
         if args.iter().any(|a| a.contains('\0')) {
-            return Err(format!("{}: NUL byte in the compile command", cmdfile.display()));
+            return Err(format!(
+                "{}: NUL byte in the compile command",
+                cmdfile.display()
+            ));
         }
         let source = source.or(src_found).ok_or_else(|| {
-            format!("{}: cannot find the source file in the command", cmdfile.display())
+            format!(
+                "{}: cannot find the source file in the command",
+                cmdfile.display()
+            )
         })?;
         Ok((source, args))
     }
@@ -683,10 +750,16 @@ impl Finder {
                 let cmdfile = o.with_file_name(format!(".{fname}.cmd"));
                 if let Ok(t) = fs::read_to_string(cmdfile) {
                     if let Some(src) = t.lines().find_map(|l| {
-                        l.split_once(" := ").filter(|(k, _)| k.starts_with("source_")).map(|(_, v)| v.trim().to_string())
+                        l.split_once(" := ")
+                            .filter(|(k, _)| k.starts_with("source_"))
+                            .map(|(_, v)| v.trim().to_string())
                     }) {
                         let sp = Path::new(&src);
-                        let sp = if sp.is_absolute() { sp.to_path_buf() } else { self.kdir.join(sp) };
+                        let sp = if sp.is_absolute() {
+                            sp.to_path_buf()
+                        } else {
+                            self.kdir.join(sp)
+                        };
                         return self.display_path(&sp);
                     }
                 }
@@ -698,7 +771,11 @@ impl Finder {
 }
 
 fn pos_note(sympos: u32) -> String {
-    if sympos == 0 { String::new() } else { format!(" (sympos {sympos})") }
+    if sympos == 0 {
+        String::new()
+    } else {
+        format!(" (sympos {sympos})")
+    }
 }
 
 /// With skip-function-bodies, libclang reports a function definition as a mere declaration
@@ -716,11 +793,18 @@ fn has_skipped_body(e: &Entity, files: &mut HashMap<PathBuf, Option<Vec<u8>>>) -
         .any(|l| brace_follows(l, files))
 }
 
-fn brace_follows(end: clang::source::Location, files: &mut HashMap<PathBuf, Option<Vec<u8>>>) -> bool {
+fn brace_follows(
+    end: clang::source::Location,
+    files: &mut HashMap<PathBuf, Option<Vec<u8>>>,
+) -> bool {
     let Some(f) = end.file else { return false };
     let path = f.get_path();
-    let text = files.entry(path.clone()).or_insert_with(|| fs::read(&path).ok());
-    let Some(text) = text.as_deref() else { return false };
+    let text = files
+        .entry(path.clone())
+        .or_insert_with(|| fs::read(&path).ok());
+    let Some(text) = text.as_deref() else {
+        return false;
+    };
     let mut i = end.offset as usize;
     if i >= text.len() {
         return false;
@@ -778,7 +862,9 @@ fn match_occs(occs: &[Sym], defs: &[(PathBuf, Sym)]) -> Vec<Cand> {
             };
             let found = (j..defs.len())
                 .find(|&k| !used[k] && defs[k].1.local && same(&defs[k].1))
-                .or_else(|| (0..defs.len()).find(|&k| !used[k] && defs[k].1.local && same(&defs[k].1)));
+                .or_else(|| {
+                    (0..defs.len()).find(|&k| !used[k] && defs[k].1.local && same(&defs[k].1))
+                });
             if let Some(k) = found {
                 used[k] = true;
                 j = k + 1;
@@ -804,7 +890,8 @@ fn match_occs(occs: &[Sym], defs: &[(PathBuf, Sym)]) -> Vec<Cand> {
 
 /// Members of a thin archive, as paths (absolute when `base` is), in archive order.
 fn thin_archive_members(ar: &Path, base: &Path) -> Result<Vec<PathBuf>, String> {
-    let data = fs::read(ar).map_err(|e| format!("cannot read {}: {e} (build the kernel first)", ar.display()))?;
+    let data = fs::read(ar)
+        .map_err(|e| format!("cannot read {}: {e} (build the kernel first)", ar.display()))?;
     let archive = object::read::archive::ArchiveFile::parse(&*data)
         .map_err(|e| format!("{}: not an archive: {e}", ar.display()))?;
     let mut out = Vec::new();
@@ -819,7 +906,11 @@ fn thin_archive_members(ar: &Path, base: &Path) -> Result<Vec<PathBuf>, String> 
             continue;
         }
         let p = Path::new(&name);
-        out.push(if p.is_absolute() { p.to_path_buf() } else { normalize(&base.join(p)) });
+        out.push(if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            normalize(&base.join(p))
+        });
     }
     Ok(out)
 }
@@ -836,13 +927,17 @@ fn find_file(dir: &Path, pred: &dyn Fn(&Path) -> bool, depth: u32) -> Option<Pat
         }
         if ft.is_dir() && depth > 0 {
             let n = ent.file_name();
-            if n.to_str().is_some_and(|s| !s.starts_with('.') && s != "source") {
+            if n.to_str()
+                .is_some_and(|s| !s.starts_with('.') && s != "source")
+            {
                 subdirs.push(p);
             }
         }
     }
     subdirs.sort();
-    subdirs.into_iter().find_map(|d| find_file(&d, pred, depth - 1))
+    subdirs
+        .into_iter()
+        .find_map(|d| find_file(&d, pred, depth - 1))
 }
 
 /// Lexical normalization (`.` and `..`) without touching the file system.
@@ -930,7 +1025,10 @@ fn shell_words(s: &str) -> Result<Vec<String>, String> {
 // ---- type conversion ---------------------------------------------------------------------
 
 fn ctype(t: Type) -> CType {
-    CType { ty: cty(t), spelling: clean_spelling(t.get_display_name()) }
+    CType {
+        ty: cty(t),
+        spelling: clean_spelling(t.get_display_name()),
+    }
 }
 
 fn cty(t: Type) -> CTy {
@@ -960,9 +1058,15 @@ fn cty(t: Type) -> CTy {
             is_enum: false,
         },
         TypeKind::Enum => {
-            let under = c.get_declaration().and_then(|d| d.get_enum_underlying_type());
+            let under = c
+                .get_declaration()
+                .and_then(|d| d.get_enum_underlying_type());
             match under.map(cty) {
-                Some(CTy::Int { bytes, signed, .. }) => CTy::Int { bytes, signed, is_enum: true },
+                Some(CTy::Int { bytes, signed, .. }) => CTy::Int {
+                    bytes,
+                    signed,
+                    is_enum: true,
+                },
                 _ => CTy::Int {
                     bytes: c.get_sizeof().map(|s| s as u8).unwrap_or(4),
                     signed: false,
@@ -976,7 +1080,9 @@ fn cty(t: Type) -> CTy {
         },
         TypeKind::Record => CTy::Record(record_name(c)),
         TypeKind::FunctionPrototype | TypeKind::FunctionNoPrototype => CTy::Function,
-        TypeKind::ConstantArray | TypeKind::IncompleteArray | TypeKind::VariableArray
+        TypeKind::ConstantArray
+        | TypeKind::IncompleteArray
+        | TypeKind::VariableArray
         | TypeKind::DependentSizedArray => match c.get_element_type() {
             Some(el) => CTy::Array {
                 elem: Box::new(cty(el)),
@@ -1018,7 +1124,9 @@ fn clean_spelling(s: String) -> String {
     while let Some(i) = rest.find('(') {
         out.push_str(&rest[..i]);
         let tail = &rest[i..];
-        let anon = ["(unnamed ", "(anonymous "].iter().any(|p| tail.starts_with(p));
+        let anon = ["(unnamed ", "(anonymous "]
+            .iter()
+            .any(|p| tail.starts_with(p));
         match (anon, tail.find(')')) {
             (true, Some(j)) if tail[..j].contains(" at ") => {
                 out.push_str("(anonymous)");
@@ -1040,7 +1148,8 @@ mod tests {
 
     #[test]
     fn words() {
-        let w = shell_words(r#"clang-19 -Wp,-MMD,a.d -DX='"fs/proc"' -D"Y=1 2" a\ b.c  ; objtool x"#);
+        let w =
+            shell_words(r#"clang-19 -Wp,-MMD,a.d -DX='"fs/proc"' -D"Y=1 2" a\ b.c  ; objtool x"#);
         assert_eq!(
             w,
             Ok(vec![
@@ -1065,6 +1174,9 @@ mod tests {
 
     #[test]
     fn paths() {
-        assert_eq!(normalize(Path::new("/k/./a/../b.o")), PathBuf::from("/k/b.o"));
+        assert_eq!(
+            normalize(Path::new("/k/./a/../b.o")),
+            PathBuf::from("/k/b.o")
+        );
     }
 }

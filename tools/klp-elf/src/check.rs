@@ -27,9 +27,20 @@ fn mismatch(r: &RustCType, c: &CTy) -> Option<String> {
     let ok = match (&r.base, c) {
         (Base::Any, _) => true,
         (Base::Void, CTy::Void) | (Base::Bool, CTy::Bool) => true,
-        (Base::Int { bytes, signed }, CTy::Int { bytes: cb, signed: cs, is_enum }) => {
+        (
+            Base::Int { bytes, signed },
+            CTy::Int {
+                bytes: cb,
+                signed: cs,
+                is_enum,
+            },
+        ) => {
             if bytes != cb {
-                return Some(format!("{}-bit integer in Rust, {}-bit in C", bytes * 8, cb * 8));
+                return Some(format!(
+                    "{}-bit integer in Rust, {}-bit in C",
+                    bytes * 8,
+                    cb * 8
+                ));
             }
             if signed != cs && !is_enum {
                 return Some(format!(
@@ -62,7 +73,11 @@ fn describe(c: &CTy) -> String {
     match c {
         CTy::Void => "void".into(),
         CTy::Bool => "bool".into(),
-        CTy::Int { bytes, signed, is_enum } => format!(
+        CTy::Int {
+            bytes,
+            signed,
+            is_enum,
+        } => format!(
             "{}{}-bit {} integer",
             if *is_enum { "an enum: " } else { "" },
             *bytes as u32 * 8,
@@ -79,10 +94,20 @@ fn describe(c: &CTy) -> String {
 /// `name`'s C prototype, for messages.
 pub fn prototype(name: &str, decl: &CDecl) -> String {
     match decl {
-        CDecl::Func { ret, params, variadic } => {
+        CDecl::Func {
+            ret,
+            params,
+            variadic,
+        } => {
             let mut s = format!("{} {name}(", ret.spelling);
             for (i, p) in params.iter().enumerate() {
-                let _ = write!(s, "{}{} {}", if i > 0 { ", " } else { "" }, p.ty.spelling, p.name);
+                let _ = write!(
+                    s,
+                    "{}{} {}",
+                    if i > 0 { ", " } else { "" },
+                    p.ty.spelling,
+                    p.name
+                );
             }
             if *variadic {
                 s.push_str(", ...");
@@ -94,16 +119,30 @@ pub fn prototype(name: &str, decl: &CDecl) -> String {
 }
 
 fn what(r: &Record) -> String {
-    let pos = if r.sympos > 0 { format!(" (sympos {})", r.sympos) } else { String::new() };
+    let pos = if r.sympos > 0 {
+        format!(" (sympos {})", r.sympos)
+    } else {
+        String::new()
+    };
     match r.kind {
-        Kind::Replacement => format!("{}, the replacement of {}{pos} of {},", r.rust, r.name, r.object),
+        Kind::Replacement => format!(
+            "{}, the replacement of {}{pos} of {},",
+            r.rust, r.name, r.object
+        ),
         Kind::Function => format!("klp_extern! function {}{pos} of {}", r.name, r.object),
         Kind::Variable => format!("klp_extern! variable {}{pos} of {}", r.name, r.object),
         Kind::Object => r.object.clone(),
     }
 }
 
-fn slot_error(r: &Record, i: Option<usize>, s: &records::Slot, c: &CType, cname: &str, why: &str) -> String {
+fn slot_error(
+    r: &Record,
+    i: Option<usize>,
+    s: &records::Slot,
+    c: &CType,
+    cname: &str,
+    why: &str,
+) -> String {
     let place = match i {
         Some(i) => format!("parameter {} `{}` (C `{cname}`)", i + 1, s.name),
         None if r.kind == Kind::Variable => "type".into(),
@@ -129,10 +168,23 @@ fn check_record(r: &Record, decl: &CDecl) -> Vec<String> {
         (Kind::Variable, CDecl::Func { .. }) => {
             errors.push(format!("{}: {} is a function in C", what(r), r.name))
         }
-        (_, CDecl::Var { .. }) => errors.push(format!("{}: {} is a variable in C", what(r), r.name)),
-        (_, CDecl::Func { ret, params, variadic }) => {
+        (_, CDecl::Var { .. }) => {
+            errors.push(format!("{}: {} is a variable in C", what(r), r.name))
+        }
+        (
+            _,
+            CDecl::Func {
+                ret,
+                params,
+                variadic,
+            },
+        ) => {
             if *variadic {
-                errors.push(format!("{}: {} is variadic in C: not supported", what(r), r.name));
+                errors.push(format!(
+                    "{}: {} is variadic in C: not supported",
+                    what(r),
+                    r.name
+                ));
             }
             if params.len() != r.params.len() {
                 errors.push(format!(
@@ -168,8 +220,11 @@ fn exported(kdir: &Path) -> BTreeSet<String> {
 pub fn check(kdir: &Path, modules: &[PathBuf], obj: &Path, symvers: &Path) -> Result<(), String> {
     let data = std::fs::read(obj).map_err(|e| format!("{}: {e}", obj.display()))?;
     let recs = records::read(&data).map_err(|e| format!("{}: {e}", obj.display()))?;
-    let objects: BTreeSet<&str> =
-        recs.iter().filter(|r| r.kind == Kind::Object).map(|r| r.object.as_str()).collect();
+    let objects: BTreeSet<&str> = recs
+        .iter()
+        .filter(|r| r.kind == Kind::Object)
+        .map(|r| r.object.as_str())
+        .collect();
     let mut errors = vec![];
     let mut names = BTreeSet::new();
     let mut finder = None;
@@ -233,7 +288,11 @@ mod tests {
     use super::*;
 
     fn int(bytes: u8, signed: bool) -> CTy {
-        CTy::Int { bytes, signed, is_enum: false }
+        CTy::Int {
+            bytes,
+            signed,
+            is_enum: false,
+        }
     }
     fn r(base: Base, depth: u8) -> RustCType {
         RustCType { base, depth }
@@ -241,15 +300,49 @@ mod tests {
 
     #[test]
     fn matches() {
-        assert_eq!(mismatch(&r(Base::Int { bytes: 4, signed: true }, 0), &int(4, true)), None);
-        assert_eq!(mismatch(&r(Base::Any, 1), &CTy::Pointer(Box::new(CTy::Record("struct x".into())))), None);
         assert_eq!(
-            mismatch(&r(Base::Record("struct seq_file".into()), 1), &CTy::Pointer(Box::new(CTy::Record("struct seq_file".into())))),
+            mismatch(
+                &r(
+                    Base::Int {
+                        bytes: 4,
+                        signed: true
+                    },
+                    0
+                ),
+                &int(4, true)
+            ),
+            None
+        );
+        assert_eq!(
+            mismatch(
+                &r(Base::Any, 1),
+                &CTy::Pointer(Box::new(CTy::Record("struct x".into())))
+            ),
+            None
+        );
+        assert_eq!(
+            mismatch(
+                &r(Base::Record("struct seq_file".into()), 1),
+                &CTy::Pointer(Box::new(CTy::Record("struct seq_file".into())))
+            ),
             None
         );
         assert_eq!(mismatch(&r(Base::Void, 0), &CTy::Void), None);
         assert_eq!(
-            mismatch(&r(Base::Int { bytes: 4, signed: true }, 0), &CTy::Int { bytes: 4, signed: false, is_enum: true }),
+            mismatch(
+                &r(
+                    Base::Int {
+                        bytes: 4,
+                        signed: true
+                    },
+                    0
+                ),
+                &CTy::Int {
+                    bytes: 4,
+                    signed: false,
+                    is_enum: true
+                }
+            ),
             None
         );
     }
@@ -257,11 +350,31 @@ mod tests {
     #[test]
     fn mismatches() {
         assert_eq!(
-            mismatch(&r(Base::Int { bytes: 4, signed: true }, 0), &int(8, true)).unwrap(),
+            mismatch(
+                &r(
+                    Base::Int {
+                        bytes: 4,
+                        signed: true
+                    },
+                    0
+                ),
+                &int(8, true)
+            )
+            .unwrap(),
             "32-bit integer in Rust, 64-bit in C"
         );
         assert_eq!(
-            mismatch(&r(Base::Int { bytes: 8, signed: false }, 0), &int(8, true)).unwrap(),
+            mismatch(
+                &r(
+                    Base::Int {
+                        bytes: 8,
+                        signed: false
+                    },
+                    0
+                ),
+                &int(8, true)
+            )
+            .unwrap(),
             "unsigned in Rust, signed in C"
         );
         assert_eq!(
@@ -269,15 +382,32 @@ mod tests {
             "a pointer in Rust, not in C"
         );
         assert_eq!(
-            mismatch(&r(Base::Int { bytes: 8, signed: true }, 0), &CTy::Pointer(Box::new(CTy::Void))).unwrap(),
+            mismatch(
+                &r(
+                    Base::Int {
+                        bytes: 8,
+                        signed: true
+                    },
+                    0
+                ),
+                &CTy::Pointer(Box::new(CTy::Void))
+            )
+            .unwrap(),
             "a pointer in C, not in Rust"
         );
         assert_eq!(
-            mismatch(&r(Base::Record("struct a".into()), 1), &CTy::Pointer(Box::new(CTy::Record("struct b".into()))))
-                .unwrap(),
+            mismatch(
+                &r(Base::Record("struct a".into()), 1),
+                &CTy::Pointer(Box::new(CTy::Record("struct b".into())))
+            )
+            .unwrap(),
             "points to struct a in Rust, to struct b in C"
         );
         assert!(mismatch(&r(Base::Bool, 0), &int(4, true)).is_some());
-        assert!(mismatch(&r(Base::Record("struct a".into()), 1), &CTy::Pointer(Box::new(CTy::Void))).is_some());
+        assert!(mismatch(
+            &r(Base::Record("struct a".into()), 1),
+            &CTy::Pointer(Box::new(CTy::Void))
+        )
+        .is_some());
     }
 }

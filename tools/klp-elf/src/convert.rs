@@ -20,9 +20,16 @@ const SHF_RELA_LIVEPATCH: u64 = 0x0010_0000;
 
 /// The relocation types `apply_relocate_add()` of `arch/x86/kernel/module.c` applies.
 fn supported(r_type: u32) -> bool {
-    [elf::R_X86_64_64, elf::R_X86_64_32, elf::R_X86_64_32S, elf::R_X86_64_PC32, elf::R_X86_64_PLT32, elf::R_X86_64_PC64]
-        .iter()
-        .any(|t| t.0 == r_type)
+    [
+        elf::R_X86_64_64,
+        elf::R_X86_64_32,
+        elf::R_X86_64_32S,
+        elf::R_X86_64_PC32,
+        elf::R_X86_64_PLT32,
+        elf::R_X86_64_PC64,
+    ]
+    .iter()
+    .any(|t| t.0 == r_type)
 }
 
 fn read<T: pod::Pod + Copy>(data: &[u8], off: u64) -> Result<T, String> {
@@ -51,7 +58,8 @@ fn align(data: &mut Vec<u8>, to: usize) {
 
 pub fn convert(ko: &Path, records_from: &Path) -> Result<(), String> {
     let err = |e: &dyn std::fmt::Display| format!("{}: {e}", ko.display());
-    let obj = std::fs::read(records_from).map_err(|e| format!("{}: {e}", records_from.display()))?;
+    let obj =
+        std::fs::read(records_from).map_err(|e| format!("{}: {e}", records_from.display()))?;
     // symbol name -> (object, sympos)
     let wanted: HashMap<String, (String, u32)> = records::read(&obj)
         .map_err(|e| format!("{}: {e}", records_from.display()))?
@@ -65,7 +73,10 @@ pub fn convert(ko: &Path, records_from: &Path) -> Result<(), String> {
     let mut data = std::fs::read(ko).map_err(|e| err(&e))?;
     let e = LE;
     let hdr: FileHeader64<LE> = read(&data, 0).map_err(|e| err(&e))?;
-    if hdr.e_ident.class != elf::ELFCLASS64 || hdr.e_ident.data != elf::ELFDATA2LSB || hdr.e_type.get(e) != elf::ET_REL {
+    if hdr.e_ident.class != elf::ELFCLASS64
+        || hdr.e_ident.data != elf::ELFDATA2LSB
+        || hdr.e_type.get(e) != elf::ET_REL
+    {
         return Err(err(&"not a 64-bit little-endian relocatable ELF file"));
     }
     let shoff = hdr.e_shoff.get(e);
@@ -76,15 +87,26 @@ pub fn convert(ko: &Path, records_from: &Path) -> Result<(), String> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| err(&e))?;
     let sec_name = |data: &[u8], shdrs: &[SectionHeader64<LE>], i: usize| {
-        cstr_at(data, shdrs[shstrndx].sh_offset.get(e) + shdrs[i].sh_name.get(e) as u64)
+        cstr_at(
+            data,
+            shdrs[shstrndx].sh_offset.get(e) + shdrs[i].sh_name.get(e) as u64,
+        )
     };
-    let symtab = shdrs.iter().position(|s| s.sh_type.get(e) == elf::SHT_SYMTAB).ok_or_else(|| err(&"no symbol table"))?;
+    let symtab = shdrs
+        .iter()
+        .position(|s| s.sh_type.get(e) == elf::SHT_SYMTAB)
+        .ok_or_else(|| err(&"no symbol table"))?;
     let strtab = shdrs[symtab].sh_link.get(e) as usize;
 
     // The symbols: `.klp.sym.<object>.<name>,<sympos>`, section index SHN_LIVEPATCH. Their
     // names are appended to a copy of the string table.
-    let mut strings = data[shdrs[strtab].sh_offset.get(e) as usize..][..shdrs[strtab].sh_size.get(e) as usize].to_vec();
-    let (symoff, nsyms) = (shdrs[symtab].sh_offset.get(e), shdrs[symtab].sh_size.get(e) / 24);
+    let mut strings = data[shdrs[strtab].sh_offset.get(e) as usize..]
+        [..shdrs[strtab].sh_size.get(e) as usize]
+        .to_vec();
+    let (symoff, nsyms) = (
+        shdrs[symtab].sh_offset.get(e),
+        shdrs[symtab].sh_size.get(e) / 24,
+    );
     let mut klp: HashMap<u32, String> = HashMap::new(); // symbol index -> object
     let mut already = 0;
     for i in 1..nsyms {
@@ -94,9 +116,13 @@ pub fn convert(ko: &Path, records_from: &Path) -> Result<(), String> {
             already += 1;
             continue;
         }
-        let Some((object, sympos)) = wanted.get(&name) else { continue };
+        let Some((object, sympos)) = wanted.get(&name) else {
+            continue;
+        };
         if sym.st_shndx.get(e) != elf::SHN_UNDEF {
-            return Err(err(&format!("{name} is declared with klp_extern! but defined in the module")));
+            return Err(err(&format!(
+                "{name} is declared with klp_extern! but defined in the module"
+            )));
         }
         sym.st_name = U32::new(e, strings.len() as u32);
         strings.extend_from_slice(format!(".klp.sym.{object}.{name},{sympos}\0").as_bytes());
@@ -105,7 +131,11 @@ pub fn convert(ko: &Path, records_from: &Path) -> Result<(), String> {
         klp.insert(i as u32, object.clone());
     }
     if klp.is_empty() {
-        return if already > 0 { Ok(()) } else { Err(err(&"none of the klp_extern! symbols is referenced")) };
+        return if already > 0 {
+            Ok(())
+        } else {
+            Err(err(&"none of the klp_extern! symbols is referenced"))
+        };
     }
 
     // The relocations against them leave their sections, grouped by (object, target section).
@@ -131,9 +161,14 @@ pub fn convert(ko: &Path, records_from: &Path) -> Result<(), String> {
                 )));
             }
             if shdrs[target as usize].sh_flags.get(e).0 & elf::SHF_ALLOC.0 == 0 {
-                return Err(err(&format!("a klp_extern! symbol is referenced from {target_name}, which is not loaded")));
+                return Err(err(&format!(
+                    "a klp_extern! symbol is referenced from {target_name}, which is not loaded"
+                )));
             }
-            match moved.iter_mut().find(|(o, t, _)| o == object && *t == target) {
+            match moved
+                .iter_mut()
+                .find(|(o, t, _)| o == object && *t == target)
+            {
                 Some(m) => m.2.push(r),
                 None => moved.push((object.clone(), target, vec![r])),
             }
@@ -147,13 +182,18 @@ pub fn convert(ko: &Path, records_from: &Path) -> Result<(), String> {
     }
 
     // Appended: the string tables, the new sections, the section header table.
-    let mut shstr = data[shdrs[shstrndx].sh_offset.get(e) as usize..][..shdrs[shstrndx].sh_size.get(e) as usize].to_vec();
+    let mut shstr = data[shdrs[shstrndx].sh_offset.get(e) as usize..]
+        [..shdrs[shstrndx].sh_size.get(e) as usize]
+        .to_vec();
     let mut new_shdrs = vec![];
     let mut report = vec![];
     let mut tail = vec![];
     let base = data.len();
     for (object, target, relocs) in &moved {
-        let name = format!(".klp.rela.{object}.{}", sec_name(&data, &shdrs, *target as usize).trim_start_matches('.'));
+        let name = format!(
+            ".klp.rela.{object}.{}",
+            sec_name(&data, &shdrs, *target as usize).trim_start_matches('.')
+        );
         report.push(format!("{name} ({})", relocs.len()));
         align(&mut tail, 8);
         let off = base + tail.len();
@@ -166,7 +206,10 @@ pub fn convert(ko: &Path, records_from: &Path) -> Result<(), String> {
         new_shdrs.push(SectionHeader64::<LE> {
             sh_name: U32::new(e, sh_name),
             sh_type: U32::new(e, elf::SHT_RELA),
-            sh_flags: U64::new(e, elf::SectionFlags(elf::SHF_ALLOC.0 | elf::SHF_INFO_LINK.0 | SHF_RELA_LIVEPATCH)),
+            sh_flags: U64::new(
+                e,
+                elf::SectionFlags(elf::SHF_ALLOC.0 | elf::SHF_INFO_LINK.0 | SHF_RELA_LIVEPATCH),
+            ),
             sh_addr: U64::new(e, 0),
             sh_offset: U64::new(e, off as u64),
             sh_size: U64::new(e, relocs.len() as u64 * 24),

@@ -33,7 +33,13 @@ struct Args {
 }
 
 fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
-    let mut a = Args { kdir: None, modules: vec![], symvers: None, records: None, rest: vec![] };
+    let mut a = Args {
+        kdir: None,
+        modules: vec![],
+        symvers: None,
+        records: None,
+        rest: vec![],
+    };
     while let Some(arg) = it.next() {
         let mut value = |name: &str| it.next().ok_or(format!("{name} needs a value"));
         match arg.as_str() {
@@ -75,7 +81,12 @@ fn run() -> Result<(), String> {
             };
             let mut finder = cdecl::Finder::new(&kdir, &a.modules)?;
             let found = finder.lookup(object, name, sympos)?;
-            println!("{}:{}: {}", found.file, found.line, check::prototype(name, &found.decl));
+            println!(
+                "{}:{}: {}",
+                found.file,
+                found.line,
+                check::prototype(name, &found.decl)
+            );
             Ok(())
         }
         _ => Err(USAGE.into()),

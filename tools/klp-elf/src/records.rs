@@ -33,9 +33,12 @@ impl fmt::Display for RustCType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.base {
             Base::Void => write!(f, "void")?,
-            Base::Int { bytes, signed } => {
-                write!(f, "{}-bit {} integer", *bytes as u32 * 8, if *signed { "signed" } else { "unsigned" })?
-            }
+            Base::Int { bytes, signed } => write!(
+                f,
+                "{}-bit {} integer",
+                *bytes as u32 * 8,
+                if *signed { "signed" } else { "unsigned" }
+            )?,
             Base::Bool => write!(f, "bool")?,
             Base::Record(n) => write!(f, "{n}")?,
             Base::Any => write!(f, "any type")?,
@@ -75,14 +78,20 @@ pub struct Record {
 }
 
 fn cstr(b: &[u8]) -> Result<String, String> {
-    let end = b.iter().position(|&c| c == 0).ok_or("unterminated string in a record")?;
+    let end = b
+        .iter()
+        .position(|&c| c == 0)
+        .ok_or("unterminated string in a record")?;
     String::from_utf8(b[..end].to_vec()).map_err(|_| "a record's string is not UTF-8".into())
 }
 
 fn slot(b: &[u8]) -> Result<Slot, String> {
     let base = match b[0] {
         0 => Base::Void,
-        1 => Base::Int { bytes: b[1], signed: b[2] != 0 },
+        1 => Base::Int {
+            bytes: b[1],
+            signed: b[2] != 0,
+        },
         2 => Base::Bool,
         3 => Base::Record(cstr(&b[4..52])?),
         4 => Base::Any,
