@@ -93,7 +93,7 @@ src/targets_generated.rs: src/targets.txt scripts/gen-targets.sh scripts/gen-bin
 # relocations (idempotent: a module already converted is left as it is).
 modules: bindings tools targets
 	+$(KMAKE) modules
-	@for ko in $$(sed 's/\.o$$/.ko/' modules.order); do $(KLP_ELF) convert $$ko || exit; done
+	@for ko in $$(sed 's/\.o$$/.ko/' modules.order); do $(KLP_ELF) convert --kdir $(KDIR) $$ko || exit; done
 
 # The build tool, with its pinned crates (Cargo.lock), from crates.io; `cargo test` runs its
 # unit tests.

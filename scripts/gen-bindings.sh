@@ -58,6 +58,9 @@ allow=(
 	--opaque-type 'attribute_group' --opaque-type 'bin_attribute'
 )
 [ $# = 0 ] || allow=("$@")
+# EXTRA_CFLAGS: more compiler flags, e.g. the -D flags a target module's Kbuild adds.
+read -r -a extra <<<"${EXTRA_CFLAGS:-}"
+cflags+=("${extra[@]}")
 cd "$kdir"
 "$bindgen" "$header" "${opts[@]}" "${allow[@]}" -o "$out.tmp" -- "${cflags[@]}"
 mv "$out.tmp" "$out"

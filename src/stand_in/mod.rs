@@ -16,6 +16,7 @@
 //! | [`printk`] | `%p`-style hashed pointers | |
 //! | [`time`] | reading `jiffies`, `time_after()` | |
 //! | [`cstruct`] | C structures passed to replacement functions | |
+//! | [`net`] | `netdev_priv()`, `netif_running()` (through `net.c`), `nla_get_*()` | |
 //!
 //! The livepatch API itself (patches, objects, functions, callbacks, states, shadow variables,
 //! parameters and the macros) is in the crate root and does not depend on how these are
@@ -24,6 +25,7 @@
 
 pub mod console;
 pub mod cstruct;
+pub mod net;
 pub mod printk;
 pub mod rcu;
 pub mod seq_file;

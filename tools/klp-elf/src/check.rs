@@ -209,7 +209,7 @@ fn check_record(r: &Record, decl: &CDecl) -> Vec<String> {
 }
 
 /// Names exported by the kernel (its `Module.symvers`).
-fn exported(kdir: &Path) -> BTreeSet<String> {
+pub fn exported(kdir: &Path) -> BTreeSet<String> {
     std::fs::read_to_string(kdir.join("Module.symvers"))
         .unwrap_or_default()
         .lines()
@@ -230,24 +230,23 @@ pub fn check(kdir: &Path, modules: &[PathBuf], obj: &Path, symvers: &Path) -> Re
     let mut finder = None;
     let exported = exported(kdir);
     for r in recs.iter().filter(|r| r.kind != Kind::Object) {
-        if r.kind != Kind::Replacement {
+        // A declared symbol the kernel exports is checked like the others, and linked as usual.
+        let is_exported = r.object == "vmlinux" && exported.contains(&r.name);
+        if r.kind != Kind::Replacement && !is_exported {
             if !objects.contains(r.object.as_str()) {
                 errors.push(format!(
                     "{}: the patch has no object {}: its livepatch relocations would never be applied (add `ID: {}` to the objects of module_livepatch!)",
                     what(r),
                     r.object,
-                    if r.object == "vmlinux" { "vmlinux".to_string() } else { format!("\"{}\"", r.object) }
+                    if r.object == "vmlinux" {
+                        "vmlinux".to_string()
+                    } else {
+                        format!("\"{}\"", r.object)
+                    }
                 ));
             }
             if !names.insert(r.name.clone()) {
                 errors.push(format!("{}: declared twice in one module", what(r)));
-            }
-            if exported.contains(&r.name) {
-                errors.push(format!(
-                    "{}: {} is exported by the kernel: call it as an exported symbol, not through klp_extern!",
-                    what(r),
-                    r.name
-                ));
             }
         }
         if r.unchecked {

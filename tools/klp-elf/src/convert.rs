@@ -56,8 +56,10 @@ fn align(data: &mut Vec<u8>, to: usize) {
     }
 }
 
-pub fn convert(ko: &Path, records_from: &Path) -> Result<(), String> {
+pub fn convert(ko: &Path, records_from: &Path, kdir: Option<&Path>) -> Result<(), String> {
     let err = |e: &dyn std::fmt::Display| format!("{}: {e}", ko.display());
+    // Symbols the kernel exports are linked as usual.
+    let exported = kdir.map(crate::check::exported).unwrap_or_default();
     let obj =
         std::fs::read(records_from).map_err(|e| format!("{}: {e}", records_from.display()))?;
     // symbol name -> (object, sympos)
@@ -65,6 +67,7 @@ pub fn convert(ko: &Path, records_from: &Path) -> Result<(), String> {
         .map_err(|e| format!("{}: {e}", records_from.display()))?
         .into_iter()
         .filter(|r| matches!(r.kind, Kind::Function | Kind::Variable))
+        .filter(|r| !(r.object == "vmlinux" && exported.contains(&r.name)))
         .map(|r| (r.name, (r.object, r.sympos)))
         .collect();
     if wanted.is_empty() {

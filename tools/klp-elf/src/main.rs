@@ -6,8 +6,8 @@
 //!   every symbol declared with `klp_extern!` against the C definition of its target (libclang,
 //!   with the flags Kbuild compiled that file with), and writes the declared symbols to OUT, in
 //!   `Module.symvers` format, so that `modpost` lets the module reference them.
-//! - `klp-elf convert MODULE.ko [--records MODULE.o]`, run by `make modules` on each linked
-//!   module: turns the references to declared symbols into livepatch relocations
+//! - `klp-elf convert [--kdir KDIR] MODULE.ko [--records MODULE.o]`, run by `make modules` on
+//!   each linked module (declared symbols that KDIR's `Module.symvers` exports stay as they are): turns the references to declared symbols into livepatch relocations
 //!   (`Documentation/livepatch/module-elf-format.rst`): each symbol becomes
 //!   `.klp.sym.<object>.<name>,<sympos>` with section index `SHN_LIVEPATCH`, and the
 //!   relocations against it move to `.klp.rela.<object>.<section>` sections flagged
@@ -55,7 +55,7 @@ fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
 }
 
 const USAGE: &str = "usage: klp-elf check --kdir KDIR [--modules DIR]... --symvers OUT MODULE.o
-       klp-elf convert MODULE.ko [--records MODULE.o]
+       klp-elf convert [--kdir KDIR] MODULE.ko [--records MODULE.o]
        klp-elf proto --kdir KDIR [--modules DIR]... OBJECT NAME[@SYMPOS]";
 
 fn run() -> Result<(), String> {
@@ -71,7 +71,7 @@ fn run() -> Result<(), String> {
         ("convert", [ko]) => {
             let ko = PathBuf::from(ko);
             let records = a.records.unwrap_or_else(|| ko.with_extension("o"));
-            convert::convert(&ko, &records)
+            convert::convert(&ko, &records, a.kdir.as_deref())
         }
         ("proto", [object, name]) => {
             let kdir = a.kdir.ok_or("proto needs --kdir")?;
