@@ -49,7 +49,7 @@ run "The reproducer: the bug is back" "$repro" 1 '^BUG PRESENT'
 run "Unload the modules" \
 	"rmmod $LP macvlan dummy && ! grep -E '^($LP|macvlan|dummy) ' /proc/modules"
 run "What the kernel logged" \
-	"dmesg | grep -E 'livepatch|macvlan|rlpd0' | grep -v 'taints kernel' | sed 's/^\[[ 0-9.]*\] //'"
+	"dmesg | sed 's/^\[[ 0-9.]*\] //' | grep -E '^(livepatch|$LP|macvlan|dummy|rlpd0|rlpmv0): ' | grep -v 'taints kernel'"
 echo
 if [ $bad = 0 ]; then
 	echo "demo-fix: every step showed what it should"

@@ -34,6 +34,14 @@ patched() {
 	[[ "$v" == "$2" ]] || die "$KLP_SYSFS_DIR/$MOD_LIVEPATCH/$1/patched: '$v', expected $2"
 }
 
+# check_lower N: the kernel said N times since start_test that the lower device
+# entered promiscuous mode (__dev_set_promiscuity(): once per run with the bug).
+check_lower() {
+	local n
+	n=$(new_dmesg | grep -c '^rlpd0: entered promiscuous mode$')
+	[[ $n == "$1" ]] || die "rlpd0 entered promiscuous mode $n times, expected $1"
+}
+
 # On any exit (die included): no module of this script left loaded, then
 # functions.sh's own cleanup (its EXIT trap calls cleanup()).
 cleanup() {
@@ -68,6 +76,7 @@ run_repro 1 "livepatch unloaded"
 unload_mod $MOD_TARGET
 unload_mod $MOD_LOWER
 
+check_lower 3
 check_result "$(plain_lp_log $MOD_LIVEPATCH)"
 
 start_test "rust livepatch-macvlan-fix: the livepatch loaded before macvlan fixes it when it loads"
@@ -88,6 +97,7 @@ unload_lp $MOD_LIVEPATCH
 unload_mod $MOD_TARGET
 unload_mod $MOD_LOWER
 
+check_lower 1
 check_result "livepatch: enabling patch '$MOD_LIVEPATCH'
 livepatch: '$MOD_LIVEPATCH': initializing patching transition
 livepatch: '$MOD_LIVEPATCH': starting patching transition
