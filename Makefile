@@ -4,6 +4,7 @@
 # against the lab kernel, and the lab itself (kernel, VM, tests).
 #
 #   make demo     build everything, boot the kernel in QEMU, live patch /proc/cmdline
+#   make demo-fix the real fix (macvlan, Linux 6.12.117) as a Rust livepatch, in the VM
 #   make check    run every test; ends with "N passed, N failed"
 #   make kernel   build or reuse the cached kernel
 #   make -s kdir  print the kernel build directory
@@ -53,7 +54,7 @@ KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=-19 RUSTC=/usr/bin/rustc \
 	RUSTFMT=/usr/bin/rustfmt RUSTDOC=/usr/bin/rustdoc CLIPPY_DRIVER=/usr/bin/clippy-driver \
 	BINDGEN=$(LAB_CACHE)/cargo/bin/bindgen KLP_ELF=$(KLP_ELF) KLP_TARGETS=$(KLP_TARGETS)
 
-.PHONY: all modules tools targets doc clippy bindings kernel kdir deps demo check bench stress vm fmt fmtcheck clean compile-fail FORCE
+.PHONY: all modules tools targets demo-fix doc clippy bindings kernel kdir deps demo check bench stress vm fmt fmtcheck clean compile-fail FORCE
 all: modules
 
 deps:
@@ -116,6 +117,10 @@ doc: bindings tools targets
 
 demo: modules
 	@$(LAB)/demo.sh
+
+# The real fix (samples/livepatch/livepatch_macvlan_fix.rs) as a transcript in the VM.
+demo-fix: modules
+	@$(LAB)/demo-fix.sh
 
 check:
 	@$(LAB)/check.sh

@@ -131,6 +131,11 @@ if build_c_test_modules "$KDIR" "$cbuild" $C_TEST_MODULES $C_TWINS; then
 else
 	report "build the C test modules from the kernel tarball" 1 "$(tail -20 "$cbuild/build.log")"
 fi
+# The real fix's target (unfixed macvlan.ko of 6.12.115), its lower device, and the reproducer.
+cp "$KDIR-targets/macvlan-6.12.115/macvlan.ko" "$KDIR-targets/dummy/dummy.ko" "$rundir/test_modules/" ||
+	report "copy macvlan.ko and dummy.ko from $KDIR-targets" 1
+cc -O2 -Wall -o "$rundir/repro_macvlan_promisc" tools/testing/selftests/livepatch/repro_macvlan_promisc.c ||
+	report "build repro_macvlan_promisc" 1
 
 # The upstream scripts, all seven: every test module has a Rust port but
 # test_klp_callbacks_busy, whose own function is the one replaced.
