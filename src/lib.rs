@@ -64,8 +64,8 @@ pub mod targets;
 /// `NR_CPUS` of the configured kernel (`CONFIG_NR_CPUS`), e.g. for a per-CPU parameter array.
 pub const NR_CPUS: usize = bindings::CONFIG_NR_CPUS as usize;
 
-pub use params::{Param, ParamArray, ParamType};
 pub use ctype::{CType, HasCType};
+pub use params::{Param, ParamArray, ParamType};
 pub use patch::{ffi_ret, CallScope, FfiArg, FfiRet, FromRaw, ModuleState};
 pub use patch::{Callbacks, Func, IntoPatch, ObjectId, Patch, Registration, Replacement};
 #[doc(hidden)]

@@ -77,7 +77,9 @@ klp_func! {
 unsafe fn changelink(dev: *mut net_device, data: *mut *mut nlattr) -> c_int {
     let attr = |i: u32| {
         // SAFETY: `data`, if not NULL, has `IFLA_MACVLAN_MAX + 1` entries (the caller's guarantee).
-        (!data.is_null()).then(|| unsafe { *data.add(i as usize) }).filter(|a| !a.is_null())
+        (!data.is_null())
+            .then(|| unsafe { *data.add(i as usize) })
+            .filter(|a| !a.is_null())
     };
     // SAFETY: `dev` is a macvlan device (the caller's guarantee); its `port` is set at creation.
     let (vlan, port) = unsafe {
@@ -107,13 +109,18 @@ unsafe fn changelink(dev: *mut net_device, data: *mut *mut nlattr) -> c_int {
 
     if let Some(a) = attr(IFLA_MACVLAN_FLAGS) {
         // SAFETY: See above.
-        let (flags, passthru) = unsafe { (nla_get_u16(a), (*port).flags & MACVLAN_F_PASSTHRU != 0) };
+        let (flags, passthru) =
+            unsafe { (nla_get_u16(a), (*port).flags & MACVLAN_F_PASSTHRU != 0) };
         // SAFETY: See above.
         let promisc = u32::from(flags ^ unsafe { (*vlan).flags }) & MACVLAN_FLAG_NOPROMISC != 0;
         // The fix: a macvlan that is down holds no promiscuity reference on its lower device.
         // SAFETY: `dev` is live (the caller's guarantee).
         if passthru && promisc && unsafe { netif_running(dev) } {
-            let inc = if u32::from(flags) & MACVLAN_FLAG_NOPROMISC != 0 { -1 } else { 1 };
+            let inc = if u32::from(flags) & MACVLAN_FLAG_NOPROMISC != 0 {
+                -1
+            } else {
+                1
+            };
             // SAFETY: RTNL held, as `dev_set_promiscuity()` requires; `lowerdev` is held by the
             // macvlan device.
             let err = unsafe { dev_set_promiscuity((*vlan).lowerdev, inc) };
@@ -171,7 +178,9 @@ unsafe fn update_port_bc_queue_len(port: *mut MacvlanPort) {
         let head = &raw mut (*port).vlans;
         let mut pos = (*head).next;
         while pos != head {
-            let vlan = pos.byte_sub(core::mem::offset_of!(MacvlanDev, list)).cast::<MacvlanDev>();
+            let vlan = pos
+                .byte_sub(core::mem::offset_of!(MacvlanDev, list))
+                .cast::<MacvlanDev>();
             max = max.max((*vlan).bc_queue_len_req);
             pos = (*pos).next;
         }

@@ -66,7 +66,10 @@ fn patch(patch: Patch) -> Patch {
             // applied this patch's relocations for it; C reads and writes the `bool` with
             // `READ_ONCE()`/`WRITE_ONCE()`, so a volatile read sees a whole value.
             let value = unsafe { core::ptr::read_volatile(&raw const block_transition) };
-            info!(log!(), "block_transition of test_klp_callbacks_busy: {value}\n");
+            info!(
+                log!(),
+                "block_transition of test_klp_callbacks_busy: {value}\n"
+            );
         }),
     )
 }
