@@ -55,7 +55,7 @@ klp_relocs() {
 }
 check "livepatch relocations: readelf shows .klp.rela sections (AIo) and SHN_LIVEPATCH symbols in test-klp-rust-extern.ko" klp_relocs
 check "tools/klp-elf: cargo test, clippy and rustfmt clean" bash -c 'cd tools/klp-elf &&
-	export CARGO_TARGET_DIR=$LAB_CACHE/klp-elf LIBCLANG_PATH=/usr/lib/llvm-19/lib &&
+	export CARGO_TARGET_DIR=${KLP_ELF%/release/klp-elf} LIBCLANG_PATH=/usr/lib/llvm-19/lib &&
 	cargo test --release --locked --quiet && cargo clippy --release --locked --quiet -- -D warnings &&
 	cargo fmt --check'
 clippy_out=$(touch src/lib.rs; make -s clippy 2>&1); rc=$?
