@@ -112,6 +112,10 @@ for ko in tools/testing/selftests/livepatch/test_modules/*.ko samples/livepatch/
 	name=$(basename "$ko" .ko)
 	cp "$ko" "$rundir/test_modules/${name//-/_}.ko"
 done
+# test-rust-target.sh: the Rust target module built without ftrace call sites, named as the module.
+mkdir -p "$rundir/test_modules/nofentry"
+cp tools/testing/selftests/livepatch/test_modules/nofentry/test_klp-rust-target.ko \
+	"$rundir/test_modules/nofentry/test_klp_rust_target.ko"
 # The kernel's C samples that our Rust samples patch, built with the kernel.
 for m in livepatch-callbacks-busymod livepatch-shadow-mod; do
 	cp "$KDIR/samples/livepatch/$m.ko" "$rundir/test_modules/${m//-/_}.ko" ||

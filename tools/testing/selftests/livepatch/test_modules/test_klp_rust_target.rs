@@ -7,7 +7,7 @@
 //! `test_klp_rust_target_patch` replaces both below. `/sys/kernel/test_klp_rust_target/answer`
 //! prints what `test_klp_rust_target_answer()` returns (`#[no_mangle]`: kallsyms has its C-like
 //! name), `mangled` what `mangled_answer()` returns (kallsyms has its v0-mangled name).
-//! `nofentry/test_klp_rust_target.ko` is the same module built without ftrace call sites: the
+//! `nofentry/test_klp-rust-target.ko` is the same module built without ftrace call sites: the
 //! livepatch core refuses to patch it.
 
 use core::{ffi::c_int, fmt::Write, hint::black_box};
