@@ -96,7 +96,6 @@ for ko in tools/testing/selftests/livepatch/test_modules/test-klp-*.ko; do
 	name=$(basename "$ko" .ko)
 	cp "$ko" "$LAB_VMDIR/bench-rust/test_modules/${name//-/_}.ko"
 done
-cp "$cbuild/test_klp_callbacks_busy.ko" "$LAB_VMDIR/bench-rust/test_modules/"
 runner=tools/testing/selftests/livepatch/run_tests.sh
 bash scripts/vm.sh "bash $runner $LAB_VMDIR/bench-c $UPSTREAM_SCRIPTS >$LAB_VMDIR/bench-c.log 2>&1;
 	bash $runner $LAB_VMDIR/bench-rust $UPSTREAM_SCRIPTS >$LAB_VMDIR/bench-rust.log 2>&1" || true

@@ -6,7 +6,13 @@
 # klp_extern! declarations against (it searches DIR recursively for <module>.mod
 # and reads the objects' .cmd files: the Kbuild outputs stay in place):
 #
-#   DIR/selftests/         the selftests' C test_klp_callbacks_busy
+#   DIR/selftests/         the selftests' C test_klp_callbacks_busy: loaded nowhere (its
+#                          Rust port is), but the C definitions of busymod_work_func()
+#                          and `static bool block_transition` that the Rust livepatches'
+#                          replacements and klp_extern! declarations are checked against;
+#                          the port keeps those C types (StaticWork runs only an
+#                          `extern "C" fn(*mut work_struct)`; its #[no_mangle]
+#                          block_transition is a Param<bool>, laid out as a C bool)
 #   DIR/macvlan-6.12.115/  macvlan.ko from Debian's linux-source-6.12 6.12.115-2~deb12u1,
 #                          before "macvlan: fix passthru promiscuity accounting while
 #                          down" (6.12.117), the target of livepatch-macvlan-fix.ko

@@ -121,16 +121,14 @@ for m in livepatch-callbacks-busymod livepatch-shadow-mod; do
 	cp "$KDIR/samples/livepatch/$m.ko" "$rundir/test_modules/${m//-/_}.ko" ||
 		report "copy $m.ko from the kernel build" 1
 done
-# The test modules that stay C (their own functions are the ones replaced, and
-# Rust functions cannot be), built from the kernel tarball's sources.
+# Every upstream test module is Rust (the loop above copies them, the busy
+# target module too). C originals of Rust ports, for comparisons (modinfo,
+# benchmarks), built from the kernel tarball's sources: c_modules/.
 # Per VM directory, so that concurrent checks do not share a build directory.
 cbuild=$LAB_VMDIR/c-test-modules$sfx
-C_TEST_MODULES="test_klp_callbacks_busy"
-# C originals of Rust ports, for comparisons (modinfo, benchmarks): c_modules/.
 C_TWINS="test_klp_callbacks_demo test_klp_state test_klp_state2 test_klp_state3"
-if build_c_test_modules "$KDIR" "$cbuild" $C_TEST_MODULES $C_TWINS; then
+if build_c_test_modules "$KDIR" "$cbuild" $C_TWINS; then
 	mkdir -p "$rundir/c_modules"
-	for m in $C_TEST_MODULES; do cp "$cbuild/$m.ko" "$rundir/test_modules/"; done
 	for m in $C_TWINS; do cp "$cbuild/$m.ko" "$rundir/c_modules/"; done
 else
 	report "build the C test modules from the kernel tarball" 1 "$(tail -20 "$cbuild/build.log")"
@@ -141,8 +139,7 @@ cp "$KDIR-targets/macvlan-6.12.115/macvlan.ko" "$KDIR-targets/dummy/dummy.ko" "$
 cc -O2 -Wall -o "$rundir/repro_macvlan_promisc" tools/testing/selftests/livepatch/repro_macvlan_promisc.c ||
 	report "build repro_macvlan_promisc" 1
 
-# The upstream scripts, all seven: every test module has a Rust port but
-# test_klp_callbacks_busy, whose own function is the one replaced.
+# The upstream scripts, all seven, with the Rust ports of all the test modules.
 UPSTREAM=${UPSTREAM-$UPSTREAM_SCRIPTS}
 # UPSTREAM= and OURS= pick scripts (e.g. UPSTREAM= OURS=test-rust-shadow.sh).
 # One line: the list goes into the VM command line.

@@ -36,15 +36,18 @@ for ko in "$SRC"/tools/testing/selftests/livepatch/test_modules/*.ko "$SRC"/samp
 	name=$(basename "$ko" .ko)
 	cp "$ko" "$RUN/modules/${name//-/_}.ko"
 done
-# The C targets whose own functions get replaced: the kernel's samples, and
-# the selftests' busy module built from the tarball.
+# The C targets whose own functions get replaced: the kernel's samples, and,
+# for a STRESS_SRC from before its Rust port, the selftests' busy module built
+# from the tarball.
 for m in livepatch-callbacks-busymod livepatch-shadow-mod; do
 	cp "$KDIR/samples/livepatch/$m.ko" "$RUN/modules/${m//-/_}.ko"
 done
-cbuild=$LAB_VMDIR/stress-c-modules
-build_c_test_modules "$KDIR" "$cbuild" test_klp_callbacks_busy ||
-	{ tail -20 "$cbuild/build.log"; die "building test_klp_callbacks_busy failed"; }
-cp "$cbuild/test_klp_callbacks_busy.ko" "$RUN/modules/"
+if [ ! -f "$RUN/modules/test_klp_callbacks_busy.ko" ]; then
+	cbuild=$LAB_VMDIR/stress-c-modules
+	build_c_test_modules "$KDIR" "$cbuild" test_klp_callbacks_busy ||
+		{ tail -20 "$cbuild/build.log"; die "building test_klp_callbacks_busy failed"; }
+	cp "$cbuild/test_klp_callbacks_busy.ko" "$RUN/modules/"
+fi
 cc -O2 -Wall -o "$RUN/call_getpid" "$KSELFTEST/test_klp-call_getpid.c"
 
 # About 2-5 s a step on the debug kernel (transitions retry every second),

@@ -72,10 +72,12 @@ pub use patch::{Callbacks, Func, IntoPatch, ObjectId, Patch, Registration, Repla
 pub use patch::{FuncTable, ObjectEntry, PatchTable};
 pub use patch::{Target, TargetModule};
 pub use shadow::{Gfp, NewShadow, Shadow, ShadowData, ShadowDtor, ShadowObj};
+pub use stand_in::completion::StaticCompletion;
 pub use stand_in::cstruct::CStruct;
 pub use stand_in::printk::Ptr;
 pub use stand_in::seq_file::SeqFile;
 pub use stand_in::syscall::{current_pid, current_tgid_vnr, Current, PtRegs};
 pub use stand_in::sysfs::{AttrWriter, ModuleDir, RoAttribute};
+pub use stand_in::workqueue::{StaticWork, Work};
 pub use stand_in::{console, rcu, time};
 pub use state::{State, StateData, StateRef, Transition};

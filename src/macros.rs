@@ -77,8 +77,9 @@ macro_rules! klp_func {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! livepatch_param {
-    ($name:ident, [$t:ty; $n:expr], $default:expr, $perm:literal, $desc:literal) => {
+    ($(#[$attr:meta])* $name:ident, [$t:ty; $n:expr], $default:expr, $perm:literal, $desc:literal) => {
         #[expect(non_upper_case_globals)]
+        $(#[$attr])*
         static $name: $crate::ParamArray<$t, { $n }> =
             // SAFETY: `THIS_MODULE` is the module whose code uses the array.
             unsafe { $crate::ParamArray::new(&$default, THIS_MODULE.as_ptr()) };
@@ -97,8 +98,9 @@ macro_rules! livepatch_param {
     $crate::livepatch_param!(@modinfo $name, <$t as ParamType>::ARRAY_NAME, $desc);
         };
     };
-    ($name:ident, $t:ty, $default:expr, $perm:literal, $desc:literal) => {
+    ($(#[$attr:meta])* $name:ident, $t:ty, $default:expr, $perm:literal, $desc:literal) => {
         #[expect(non_upper_case_globals)]
+        $(#[$attr])*
         static $name: $crate::Param<$t> = $crate::Param::new($default);
         const _: () = {
             use $crate::{params::*, ParamType};
@@ -122,6 +124,34 @@ macro_rules! livepatch_param {
         #[link_section = ".modinfo"]
         #[used(compiler)]
         static MODINFO_PARM: [u8; modinfo_len(PARM)] = modinfo(PARM);
+    };
+}
+
+/// Declares module parameters in a module that is not a livepatch, after its `module!`: the
+/// `params` of [`module_livepatch!`](crate::module_livepatch), with the same syntax and checks.
+///
+/// Attributes before a name apply to its `static`: `#[no_mangle]` gives a scalar parameter the
+/// C name of the variable, e.g. for a livepatch that reads it through
+/// [`klp_extern!`](crate::klp_extern) (a [`Param`](crate::Param) has the layout of its C type).
+///
+/// # Examples
+///
+/// ```ignore
+/// module! {
+///     type: Busy,
+///     name: "test_klp_callbacks_busy",
+///     license: "GPL",
+/// }
+///
+/// module_params! {
+///     #[no_mangle]
+///     block_transition: bool = false, 0o644, "block_transition (default=false)";
+/// }
+/// ```
+#[macro_export]
+macro_rules! module_params {
+    ($($(#[$attr:meta])* $pname:ident : $pty:tt = $default:expr, $perm:literal, $desc:literal;)*) => {
+        $($crate::livepatch_param!($(#[$attr])* $pname, $pty, $default, $perm, $desc);)*
     };
 }
 

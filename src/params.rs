@@ -78,13 +78,14 @@ unsafe fn with_param_lock<R>(module: *mut bindings::module, f: impl FnOnce() -> 
     r
 }
 
-/// A scalar module parameter, declared by [`module_livepatch!`](crate::module_livepatch).
+/// A scalar module parameter, declared by [`module_livepatch!`](crate::module_livepatch) or
+/// [`module_params!`](crate::module_params).
 ///
 /// # Invariants
 ///
-/// `value` is written only by the kernel's parameter code: while parsing `insmod` arguments,
-/// before the module's code runs, and on sysfs writes, with one aligned store of the whole value
-/// (see [`ParamType`]).
+/// `value` is written only by the kernel's parameter code (while parsing `insmod` arguments,
+/// before the module's code runs, and on sysfs writes) and by [`Param::set`], each time with one
+/// aligned store of the whole value (see [`ParamType`]).
 #[repr(C)]
 pub struct Param<T: ParamType> {
     value: UnsafeCell<T>,
@@ -110,6 +111,14 @@ impl<T: ParamType> Param<T> {
         // SAFETY: `value` is valid and aligned; the kernel writes it with single stores (type
         // invariant), so a single volatile load, as C's `READ_ONCE()`, sees a whole value.
         unsafe { ptr::read_volatile(self.value.get()) }
+    }
+
+    /// Sets the value, as C's `WRITE_ONCE()` on a parameter: lock-free, usable in any context.
+    /// A concurrent sysfs write stores its own value before or after this one.
+    pub fn set(&self, value: T) {
+        // SAFETY: `value` is valid and aligned; a single volatile store of a whole value, as the
+        // kernel's own writes (type invariant), so that concurrent readers see a whole value.
+        unsafe { ptr::write_volatile(self.value.get(), value) }
     }
 }
 

@@ -14,15 +14,18 @@
 //! | [`syscall`] | `struct pt_regs` of a system call, `current`'s pid | |
 //! | [`console`] | `console_loglevel` | |
 //! | [`printk`] | `%p`-style hashed pointers | |
-//! | [`time`] | reading `jiffies`, `time_after()` | |
+//! | [`time`] | reading `jiffies`, `time_after()`, `msleep()` | `kernel::time::delay` (`fsleep()`) |
 //! | [`cstruct`] | C structures passed to replacement functions | |
 //! | [`net`] | `netdev_priv()`, `netif_running()` (through `net.c`), `nla_get_*()` | |
+//! | [`workqueue`] | `DECLARE_WORK()` running a named C-ABI function (through `work.c`) | |
+//! | [`completion`] | `DECLARE_COMPLETION()` (through `work.c`) | `kernel::sync::Completion` |
 //!
 //! The livepatch API itself (patches, objects, functions, callbacks, states, shadow variables,
 //! parameters and the macros) is in the crate root and does not depend on how these are
 //! implemented. `helpers.c` is the C half of [`rcu`] (and of [`sysfs`]'s lockdep key): inline C
 //! functions and static data, linked into every livepatch module by Kbuild.
 
+pub mod completion;
 pub mod console;
 pub mod cstruct;
 pub mod net;
@@ -32,3 +35,4 @@ pub mod seq_file;
 pub mod syscall;
 pub mod sysfs;
 pub mod time;
+pub mod workqueue;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Jiffies, as C livepatches read them.
+//! Jiffies, as C livepatches read them, and `msleep()`.
 //!
 //! C header: [`include/linux/jiffies.h`](srctree/include/linux/jiffies.h)
 
@@ -16,4 +16,12 @@ pub fn jiffies() -> Jiffies {
 /// `time_after(a, b)`: whether `a` is after `b`, robust to wrap-around.
 pub fn time_after(a: Jiffies, b: Jiffies) -> bool {
     (b.wrapping_sub(a) as i64) < 0
+}
+
+/// `msleep()`: sleeps, uninterruptibly, for at least `msecs` milliseconds. Process context only.
+///
+/// C header: [`include/linux/delay.h`](srctree/include/linux/delay.h)
+pub fn msleep(msecs: u32) {
+    // SAFETY: `msleep()` takes any value and only sleeps.
+    unsafe { kernel::bindings::msleep(msecs) }
 }

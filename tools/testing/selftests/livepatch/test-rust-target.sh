@@ -6,7 +6,11 @@
 # available_filter_functions, traced by the function tracer, and replaced by a
 # Rust livepatch (one by its C-like #[no_mangle] name, one by its v0-mangled
 # name), loaded before or after the target; the same module built without
-# call sites (nofentry/) is refused with the core's error.
+# call sites (nofentry/) is refused with the core's error. The Rust port of
+# test_klp_callbacks_busy: while its worker sleeps in the Rust
+# busymod_work_func(), the core unwinds the worker's stack reliably, finds the
+# function there and holds the transition of test_klp_callbacks_demo, which
+# replaces it, until the worker leaves it.
 
 . $(dirname $0)/functions.sh
 . $(dirname $0)/rust_functions.sh
@@ -127,5 +131,68 @@ livepatch: '$MOD_LIVEPATCH': completing unpatching transition
 livepatch: '$MOD_LIVEPATCH': unpatching complete
 insmod: ERROR: could not insert module test_modules/$MOD_LIVEPATCH.ko: Invalid parameters
 % rmmod $MOD_TARGET"
+
+start_test "rust target: the transition waits while the worker sleeps in the Rust busymod_work_func"
+
+BUSY=test_klp_callbacks_busy
+DEMO=test_klp_callbacks_demo
+DYNDBG=/sys/kernel/debug/dynamic_debug/control
+grep -qx "busymod_work_func \[$BUSY\]" $TRACING/available_filter_functions ||
+	die "busymod_work_func of the Rust $BUSY is not in available_filter_functions"
+load_mod $BUSY block_transition=Y
+# The core's report of each task it cannot switch yet (kernel/livepatch/transition.c).
+echo "func klp_try_switch_task +p" >$DYNDBG
+load_lp_nowait $DEMO
+loop_until 'grep -q "^1$" $KLP_SYSFS_DIR/$DEMO/transition' || die "failed to stall transition"
+sleeping="klp_try_switch_task: kworker/[^ ]*:[0-9]* is sleeping on function busymod_work_func\$"
+loop_until 'new_dmesg | grep -q "$sleeping"' ||
+	die "the core did not report the worker sleeping on busymod_work_func: $(new_dmesg | grep klp_try_switch_task | tail -3)"
+echo "func klp_try_switch_task -p" >$DYNDBG
+! new_dmesg | grep "klp_try_switch_task: kworker.*unreliable stack" ||
+	die "the worker's stack was unreliable"
+grep -q "^1$" $KLP_SYSFS_DIR/$DEMO/transition || die "the transition ended while the worker slept"
+log "% echo N > /sys/module/$BUSY/parameters/block_transition"
+echo N >/sys/module/$BUSY/parameters/block_transition
+loop_until 'grep -q "^0$" $KLP_SYSFS_DIR/$DEMO/transition' || die "the transition did not end"
+disable_lp $DEMO
+unload_lp $DEMO
+unload_mod $BUSY
+
+expect="% insmod test_modules/$BUSY.ko block_transition=Y
+$BUSY: ${BUSY}_init
+$BUSY: busymod_work_func enter
+% insmod test_modules/$DEMO.ko
+livepatch: enabling patch '$DEMO'
+livepatch: '$DEMO': initializing patching transition
+$DEMO: pre_patch_callback: vmlinux
+$DEMO: pre_patch_callback: $BUSY -> [MODULE_STATE_LIVE] Normal state
+livepatch: '$DEMO': starting patching transition
+% echo N > /sys/module/$BUSY/parameters/block_transition
+$BUSY: busymod_work_func exit
+livepatch: '$DEMO': completing patching transition
+$DEMO: post_patch_callback: vmlinux
+$DEMO: post_patch_callback: $BUSY -> [MODULE_STATE_LIVE] Normal state
+livepatch: '$DEMO': patching complete
+% echo 0 > $KLP_SYSFS_DIR/$DEMO/enabled
+livepatch: '$DEMO': initializing unpatching transition
+$DEMO: pre_unpatch_callback: vmlinux
+$DEMO: pre_unpatch_callback: $BUSY -> [MODULE_STATE_LIVE] Normal state
+livepatch: '$DEMO': starting unpatching transition
+livepatch: '$DEMO': completing unpatching transition
+$DEMO: post_unpatch_callback: vmlinux
+$DEMO: post_unpatch_callback: $BUSY -> [MODULE_STATE_LIVE] Normal state
+livepatch: '$DEMO': unpatching complete
+% rmmod $DEMO
+% rmmod $BUSY
+$BUSY: ${BUSY}_exit"
+# check_result, without the core's debug messages enabled above.
+result=$(new_dmesg | grep -e 'livepatch:' -e 'test_klp' | grep -v '\(tainting\|taints\) kernel' |
+	grep -v 'livepatch: klp_try_switch_task: ')
+if [[ "$expect" == "$result" ]]; then
+	echo "ok"
+else
+	echo -e "not ok\n\n$(diff -u --label expected --label result <(echo "$expect") <(echo "$result"))\n"
+	die "livepatch kselftest(s) failed"
+fi
 
 exit 0

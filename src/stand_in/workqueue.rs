@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! A work item in static storage that runs a given C function, as C's `DECLARE_WORK()`.
+//!
+//! 6.12's `kernel::workqueue` runs work items through its own generic `extern "C"` function,
+//! which then calls `WorkItem::run()`: the function the worker runs is not one the module names.
+//! A Rust module whose work function is a livepatch target (`test_klp_callbacks_busy`) needs the
+//! worker to run that very function, as `INIT_WORK(work, func)` makes it in C. `INIT_WORK()` and
+//! `schedule_work()` are C macros and inline functions: `work.c` has them, linked into the
+//! modules that declare the `work` helpers in `Kbuild`.
+//!
+//! C header: [`include/linux/workqueue.h`](srctree/include/linux/workqueue.h)
+
+use core::sync::atomic::{AtomicU8, Ordering};
+use kernel::{
+    bindings::work_struct,
+    error::{code::EBUSY, Result},
+    types::Opaque,
+};
+
+extern "C" {
+    fn klp_rust_init_work(work: *mut work_struct, func: extern "C" fn(*mut work_struct));
+    fn klp_rust_schedule_work(work: *mut work_struct) -> bool;
+}
+
+const UNINIT: u8 = 0;
+const INITIALISING: u8 = 1;
+const READY: u8 = 2;
+
+/// `DECLARE_WORK(name, func)`: a work item in static storage whose worker calls `func`.
+///
+/// [`StaticWork::init`] initialises it when the module loads and returns the [`Work`] through
+/// which it is scheduled and flushed.
+///
+/// # Invariants
+///
+/// Once `state` is `READY`, `work` has been initialised by `INIT_WORK()` with `func`, and is never
+/// initialised again; `state` becomes `READY` only once.
+pub struct StaticWork {
+    work: Opaque<work_struct>,
+    func: extern "C" fn(*mut work_struct),
+    state: AtomicU8,
+}
+
+// SAFETY: `work` is initialised once, by the one caller that moved `state` from `UNINIT`; after
+// that it is only passed to the kernel's workqueue functions, which synchronise concurrent
+// callers with the work item's own bits and the pool's lock (`kernel/workqueue.c`).
+unsafe impl Sync for StaticWork {}
+
+impl StaticWork {
+    /// A work item that runs `func`, which the worker calls with a pointer to the work item.
+    pub const fn new(func: extern "C" fn(*mut work_struct)) -> Self {
+        Self {
+            work: Opaque::uninit(),
+            func,
+            state: AtomicU8::new(UNINIT),
+        }
+    }
+
+    /// `INIT_WORK()`, once per load of the module (`EBUSY` afterwards).
+    ///
+    /// The work item and its function are in the module's memory: keep the returned [`Work`] in
+    /// the module, so that the module's exit flushes the work item when it drops it. As in C, a
+    /// work function that queues its own work item again must stop doing so before then.
+    pub fn init(&'static self) -> Result<Work> {
+        self.state
+            .compare_exchange(UNINIT, INITIALISING, Ordering::Acquire, Ordering::Relaxed)
+            .map_err(|_| EBUSY)?;
+        // SAFETY: `work` is valid static storage, not yet initialised and not in use: `state` was
+        // `UNINIT` and this caller alone moved it away. `INIT_WORK()` writes the whole structure.
+        unsafe { klp_rust_init_work(self.work.get(), self.func) };
+        // INVARIANT: `work` is initialised with `func`; `state` never leaves `READY`.
+        self.state.store(READY, Ordering::Release);
+        Ok(Work(self))
+    }
+}
+
+/// The initialised [`StaticWork`]: schedules and flushes it; flushes it when dropped.
+///
+/// # Invariants
+///
+/// The work item's `state` is `READY`.
+pub struct Work(&'static StaticWork);
+
+impl Work {
+    /// `schedule_work()`: queues the work item on the system workqueue; `false` if it was
+    /// already pending.
+    pub fn schedule(&self) -> bool {
+        // SAFETY: `work` is initialised (type invariant) and static.
+        unsafe { klp_rust_schedule_work(self.0.work.get()) }
+    }
+
+    /// `flush_work()`: waits until the work item's last queueing has finished executing;
+    /// `false` if it was idle. Sleeps.
+    pub fn flush(&self) -> bool {
+        // SAFETY: `work` is initialised (type invariant) and static.
+        unsafe { kernel::bindings::flush_work(self.0.work.get()) }
+    }
+}
+
+impl Drop for Work {
+    fn drop(&mut self) {
+        self.flush();
+    }
+}
