@@ -137,9 +137,9 @@ start_test "rust target: the transition waits while the worker sleeps in the Rus
 BUSY=test_klp_callbacks_busy
 DEMO=test_klp_callbacks_demo
 DYNDBG=/sys/kernel/debug/dynamic_debug/control
+load_mod $BUSY block_transition=Y
 grep -qx "busymod_work_func \[$BUSY\]" $TRACING/available_filter_functions ||
 	die "busymod_work_func of the Rust $BUSY is not in available_filter_functions"
-load_mod $BUSY block_transition=Y
 # The core's report of each task it cannot switch yet (kernel/livepatch/transition.c).
 echo "func klp_try_switch_task +p" >$DYNDBG
 load_lp_nowait $DEMO
