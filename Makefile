@@ -47,7 +47,11 @@ export KDIR
 
 # tools/klp-elf, the build-time tool (signature checks, livepatch relocations), built outside
 # the repository; the C target modules whose definitions it checks against, built for KDIR.
-KLP_ELF := $(LAB_CACHE)/klp-elf/release/klp-elf
+# KLP_ELF=DIR/release/klp-elf (command line or environment) builds it in DIR instead: a second
+# worktree never overwrites the tool another one uses.
+KLP_ELF ?= $(LAB_CACHE)/klp-elf/release/klp-elf
+KLP_ELF_DIR = $(patsubst %/release/klp-elf,%,$(KLP_ELF))
+export KLP_ELF
 KLP_TARGETS = $(KDIR)-targets
 
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=-19 RUSTC=/usr/bin/rustc \
@@ -99,7 +103,7 @@ modules: bindings tools targets
 # The build tool, with its pinned crates (Cargo.lock), from crates.io; `cargo test` runs its
 # unit tests.
 tools:
-	@cd tools/klp-elf && CARGO_TARGET_DIR=$(LAB_CACHE)/klp-elf LIBCLANG_PATH=/usr/lib/llvm-19/lib \
+	@cd tools/klp-elf && CARGO_TARGET_DIR=$(KLP_ELF_DIR) LIBCLANG_PATH=/usr/lib/llvm-19/lib \
 		cargo build --release --locked --quiet
 
 # The C modules that Rust livepatches target and that the kernel build does not provide (the

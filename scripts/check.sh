@@ -55,7 +55,7 @@ klp_relocs() {
 }
 check "livepatch relocations: readelf shows .klp.rela sections (AIo) and SHN_LIVEPATCH symbols in test-klp-rust-extern.ko" klp_relocs
 check "tools/klp-elf: cargo test, clippy and rustfmt clean" bash -c 'cd tools/klp-elf &&
-	export CARGO_TARGET_DIR=$LAB_CACHE/klp-elf LIBCLANG_PATH=/usr/lib/llvm-19/lib &&
+	export CARGO_TARGET_DIR=${KLP_ELF%/release/klp-elf} LIBCLANG_PATH=/usr/lib/llvm-19/lib &&
 	cargo test --release --locked --quiet && cargo clippy --release --locked --quiet -- -D warnings &&
 	cargo fmt --check'
 clippy_out=$(touch src/lib.rs; make -s clippy 2>&1); rc=$?
@@ -112,6 +112,10 @@ for ko in tools/testing/selftests/livepatch/test_modules/*.ko samples/livepatch/
 	name=$(basename "$ko" .ko)
 	cp "$ko" "$rundir/test_modules/${name//-/_}.ko"
 done
+# test-rust-target.sh: the Rust target module built without ftrace call sites, named as the module.
+mkdir -p "$rundir/test_modules/nofentry"
+cp tools/testing/selftests/livepatch/test_modules/nofentry/test_klp-rust-target.ko \
+	"$rundir/test_modules/nofentry/test_klp_rust_target.ko"
 # The kernel's C samples that our Rust samples patch, built with the kernel.
 for m in livepatch-callbacks-busymod livepatch-shadow-mod; do
 	cp "$KDIR/samples/livepatch/$m.ko" "$rundir/test_modules/${m//-/_}.ko" ||

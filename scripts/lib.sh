@@ -11,7 +11,7 @@ LAB_VMDIR=${LAB_VMDIR:-/var/tmp/rust-livepatch-vm}
 mkdir -p "$LAB_VMDIR"
 BINDGEN=$LAB_CACHE/cargo/bin/bindgen
 # tools/klp-elf, built by `make tools` (and `make modules`).
-KLP_ELF=$LAB_CACHE/klp-elf/release/klp-elf
+export KLP_ELF=${KLP_ELF:-$LAB_CACHE/klp-elf/release/klp-elf}
 VNG=$LAB_CACHE/venv/bin/vng
 KSRC_TAR=/usr/src/linux-source-6.12.tar.xz
 export PATH="$LAB_CACHE/cargo/bin:$LAB_CACHE/venv/bin:$PATH"

@@ -76,6 +76,6 @@ pub use stand_in::cstruct::CStruct;
 pub use stand_in::printk::Ptr;
 pub use stand_in::seq_file::SeqFile;
 pub use stand_in::syscall::{current_pid, current_tgid_vnr, Current, PtRegs};
-pub use stand_in::sysfs::{AttrWriter, RoAttribute};
+pub use stand_in::sysfs::{AttrWriter, ModuleDir, RoAttribute};
 pub use stand_in::{console, rcu, time};
 pub use state::{State, StateData, StateRef, Transition};

@@ -178,3 +178,43 @@ impl Drop for KernelDir {
         unsafe { bindings::kobject_put(self.kobj.as_ptr()) };
     }
 }
+
+/// A directory `/sys/kernel/<name>` with read-only files, owned by a module that is not a
+/// livepatch (a livepatch's belongs to its [`Patch`](crate::Patch): `Patch::kernel_dir`), such as
+/// a Rust target module whose functions a livepatch replaces; removed when dropped.
+///
+/// # Examples
+///
+/// ```ignore
+/// struct Target {
+///     _dir: ModuleDir,
+/// }
+///
+/// impl kernel::Module for Target {
+///     fn init(_module: &'static ThisModule) -> Result<Self> {
+///         // SAFETY: The directory is a field of the module, dropped by its exit function.
+///         let dir = unsafe { ModuleDir::create(c_str!("target"), &[&ANSWER]) }?;
+///         Ok(Self { _dir: dir })
+///     }
+/// }
+/// ```
+pub struct ModuleDir {
+    /// Removes the directory when dropped.
+    _dir: KernelDir,
+}
+
+impl ModuleDir {
+    /// Creates `/sys/kernel/<name>` with `files`.
+    ///
+    /// # Safety
+    ///
+    /// The directory is dropped before the module's exit function returns (it is part of the
+    /// module's [`kernel::Module`] value, say): its files call the module's code.
+    pub unsafe fn create(name: &CStr, files: &[&'static RoAttribute]) -> Result<Self> {
+        let dir = KernelDir::create(name)?;
+        for f in files {
+            dir.create_file(f)?;
+        }
+        Ok(Self { _dir: dir })
+    }
+}

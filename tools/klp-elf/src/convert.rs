@@ -32,7 +32,7 @@ fn supported(r_type: u32) -> bool {
     .any(|t| t.0 == r_type)
 }
 
-fn read<T: pod::Pod + Copy>(data: &[u8], off: u64) -> Result<T, String> {
+pub(crate) fn read<T: pod::Pod + Copy>(data: &[u8], off: u64) -> Result<T, String> {
     let off = usize::try_from(off).map_err(|_| "offset out of range")?;
     data.get(off..)
         .and_then(|d| pod::from_bytes::<T>(d).ok())
@@ -40,17 +40,17 @@ fn read<T: pod::Pod + Copy>(data: &[u8], off: u64) -> Result<T, String> {
         .ok_or_else(|| "truncated ELF file".into())
 }
 
-fn write<T: pod::Pod>(data: &mut [u8], off: u64, v: &T) {
+pub(crate) fn write<T: pod::Pod>(data: &mut [u8], off: u64, v: &T) {
     let b = pod::bytes_of(v);
     data[off as usize..off as usize + b.len()].copy_from_slice(b);
 }
 
-fn cstr_at(data: &[u8], off: u64) -> String {
+pub(crate) fn cstr_at(data: &[u8], off: u64) -> String {
     let s = &data[off as usize..];
     String::from_utf8_lossy(&s[..s.iter().position(|&c| c == 0).unwrap_or(s.len())]).into_owned()
 }
 
-fn align(data: &mut Vec<u8>, to: usize) {
+pub(crate) fn align(data: &mut Vec<u8>, to: usize) {
     while !data.len().is_multiple_of(to) {
         data.push(0);
     }

@@ -13,12 +13,17 @@
 //!   relocations against it move to `.klp.rela.<object>.<section>` sections flagged
 //!   `SHF_ALLOC | SHF_RELA_LIVEPATCH`, which the livepatch core applies when the patch loads
 //!   (vmlinux) or when the target module loads. Idempotent.
+//! - `klp-elf fentry OBJ.o`, run by Kbuild between rustc and objtool on the objects of modules
+//!   built for livepatch targets (`klp_target` in `Kbuild`): each entry of
+//!   `-Zpatchable-function-entry=5,0` becomes `call __fentry__`, which objtool records in
+//!   `__mcount_loc` and turns into the NOP ftrace patches, as for C. Idempotent.
 //! - `klp-elf proto --kdir KDIR [--modules DIR]... OBJECT NAME[@SYMPOS]`: prints the C
 //!   prototype the check compares with.
 
 mod cdecl;
 mod check;
 mod convert;
+mod fentry;
 mod records;
 
 use std::path::PathBuf;
@@ -56,6 +61,7 @@ fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
 
 const USAGE: &str = "usage: klp-elf check --kdir KDIR [--modules DIR]... --symvers OUT MODULE.o
        klp-elf convert [--kdir KDIR] MODULE.ko [--records MODULE.o]
+       klp-elf fentry OBJ.o
        klp-elf proto --kdir KDIR [--modules DIR]... OBJECT NAME[@SYMPOS]";
 
 fn run() -> Result<(), String> {
@@ -73,6 +79,7 @@ fn run() -> Result<(), String> {
             let records = a.records.unwrap_or_else(|| ko.with_extension("o"));
             convert::convert(&ko, &records, a.kdir.as_deref())
         }
+        ("fentry", [obj]) => fentry::fentry(obj.as_ref()),
         ("proto", [object, name]) => {
             let kdir = a.kdir.ok_or("proto needs --kdir")?;
             let (name, sympos) = match name.split_once('@') {

@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: GPL-2.0
+//! `klp-elf fentry`: ftrace call sites in a Rust object, so that its functions can be traced and
+//! replaced by a livepatch.
+//!
+//! rustc has no `-mfentry`; `-Zpatchable-function-entry=5,0` makes each function start with a
+//! 5-byte NOP (`0f 1f 44 00 08`), before its prologue, and lists these entries, with relocations,
+//! in `__patchable_function_entries` sections. Each entry becomes `call __fentry__`, what clang's
+//! `-mfentry` emits (`e8` and an `R_X86_64_PLT32` relocation against the undefined global
+//! `__fentry__`, addend -4), so that objtool, which Kbuild runs next in the same command, does
+//! exactly what it does for C (`CONFIG_FTRACE_MCOUNT_USE_OBJTOOL`): it records the call in
+//! `__mcount_loc`, writes the ideal NOP in its place (`--mnop`) and generates ORC data with the
+//! call at the function's entry. The `__patchable_function_entries` sections are renamed
+//! `.discard.klp.patchable_function_entries`, which the module linker script discards.
+//!
+//! Entries in `.exit.text` and `.noinstr.text` keep their NOP: C's `__exit` and `noinstr`
+//! functions are `notrace`.
+//!
+//! The object is edited in place, as `convert` does: patched bytes in `.text`, the grown symbol,
+//! string and relocation tables, new relocation sections and a new section header table are
+//! appended to the file.
+
+use crate::convert::{align, cstr_at, read, write};
+use object::elf::{FileHeader64, Rela64, SectionHeader64, Sym64};
+use object::{elf, pod, LittleEndian as LE, I64, U16, U32, U64};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// What `-Zpatchable-function-entry=5,0` puts at a function's entry: `nopl 0x8(%rax,%rax,1)`
+/// (the last byte is not checked: any `nopl disp8(%rax,%rax,1)` is a 5-byte NOP).
+const ENTRY_NOP: [u8; 4] = [0x0f, 0x1f, 0x44, 0x00];
+const PFE: &str = "__patchable_function_entries";
+const DISCARDED: &str = ".discard.klp.patchable_function_entries";
+
+/// Sections whose functions C compiles `notrace`.
+fn notrace(section: &str) -> bool {
+    [".exit.text", ".noinstr.text"]
+        .iter()
+        .any(|s| section == *s || section.starts_with(&format!("{s}.")))
+}
+
+/// Turns the patchable entries of the object `data` into `call __fentry__`; returns the new file
+/// and the number of calls made. An object without entries is returned as it is.
+pub fn fentry_calls(mut data: Vec<u8>) -> Result<(Vec<u8>, usize), String> {
+    let e = LE;
+    let hdr: FileHeader64<LE> = read(&data, 0)?;
+    if hdr.e_ident.class != elf::ELFCLASS64
+        || hdr.e_ident.data != elf::ELFDATA2LSB
+        || hdr.e_type.get(e) != elf::ET_REL
+        || hdr.e_machine.get(e) != elf::EM_X86_64
+    {
+        return Err("not an x86-64 relocatable ELF file".into());
+    }
+    let shoff = hdr.e_shoff.get(e);
+    let shnum = hdr.e_shnum.get(e) as u64;
+    let shstrndx = hdr.e_shstrndx.get(e).0 as usize;
+    if shnum == 0 || shstrndx >= elf::SHN_LORESERVE as usize {
+        return Err("extended section numbering is not supported".into());
+    }
+    let mut shdrs = (0..shnum)
+        .map(|i| read::<SectionHeader64<LE>>(&data, shoff + i * 64))
+        .collect::<Result<Vec<_>, _>>()?;
+    let shstr_off = shdrs[shstrndx].sh_offset.get(e);
+    let name =
+        |data: &[u8], s: &SectionHeader64<LE>| cstr_at(data, shstr_off + s.sh_name.get(e) as u64);
+    let pfe: Vec<usize> = (0..shdrs.len())
+        .filter(|&i| shdrs[i].sh_type.get(e) == elf::SHT_PROGBITS && name(&data, &shdrs[i]) == PFE)
+        .collect();
+    if pfe.is_empty() {
+        return Ok((data, 0));
+    }
+    if shdrs
+        .iter()
+        .any(|s| s.sh_type.get(e) == elf::SHT_SYMTAB_SHNDX)
+    {
+        return Err("extended symbol section indices are not supported".into());
+    }
+    let symtab = shdrs
+        .iter()
+        .position(|s| s.sh_type.get(e) == elf::SHT_SYMTAB)
+        .ok_or("no symbol table")?;
+    let strtab = shdrs[symtab].sh_link.get(e) as usize;
+    let (symoff, nsyms) = (
+        shdrs[symtab].sh_offset.get(e),
+        shdrs[symtab].sh_size.get(e) / 24,
+    );
+    let mut strings = data[shdrs[strtab].sh_offset.get(e) as usize..]
+        [..shdrs[strtab].sh_size.get(e) as usize]
+        .to_vec();
+    let syms = (0..nsyms)
+        .map(|i| read::<Sym64<LE>>(&data, symoff + i * 24))
+        .collect::<Result<Vec<_>, _>>()?;
+    let rela_of = |shdrs: &[SectionHeader64<LE>], target: usize| {
+        shdrs.iter().position(|s| {
+            s.sh_type.get(e) == elf::SHT_RELA
+                && s.sh_info.get(e) as usize == target
+                && s.sh_link.get(e) as usize == symtab
+        })
+    };
+
+    // The entries: (text section, offset).
+    let mut entries = vec![];
+    for &p in &pfe {
+        let Some(r) = rela_of(&shdrs, p) else {
+            return Err(format!("section {p} ({PFE}) has no relocations"));
+        };
+        let (off, n) = (shdrs[r].sh_offset.get(e), shdrs[r].sh_size.get(e) / 24);
+        if shdrs[p].sh_size.get(e) != n * 8 {
+            return Err(format!("section {p} ({PFE}): not one relocation per entry"));
+        }
+        for j in 0..n {
+            let rela: Rela64<LE> = read(&data, off + j * 24)?;
+            if rela.r_type(e, false) != elf::R_X86_64_64 {
+                return Err(format!(
+                    "section {p} ({PFE}): relocation type {}",
+                    rela.r_type(e, false).0
+                ));
+            }
+            let sym = syms
+                .get(rela.r_sym(e, false) as usize)
+                .ok_or("relocation against a missing symbol")?;
+            let sec = sym.st_shndx.get(e).0 as usize;
+            if sec == 0 || sec >= shdrs.len() {
+                return Err(format!(
+                    "section {p} ({PFE}): entry not in a section of the object"
+                ));
+            }
+            entries.push((
+                sec,
+                (sym.st_value.get(e) as i64 + rela.r_addend.get(e)) as u64,
+            ));
+        }
+    }
+
+    // `__fentry__`: an undefined global symbol, appended to the symbol table unless present.
+    let fentry_sym = match (1..syms.len()).find(|&i| {
+        cstr_at(&strings, syms[i].st_name.get(e) as u64) == "__fentry__"
+            && syms[i].st_bind() == elf::STB_GLOBAL
+    }) {
+        Some(i) => (i, None),
+        None => {
+            let sym = Sym64::<LE> {
+                st_name: U32::new(e, strings.len() as u32),
+                st_info: elf::SymbolInfo::new(elf::STB_GLOBAL, elf::STT_NOTYPE),
+                st_other: elf::SymbolOther::default(),
+                st_shndx: elf::SHN_UNDEF.into(),
+                st_value: U64::new(e, 0),
+                st_size: U64::new(e, 0),
+            };
+            strings.extend_from_slice(b"__fentry__\0");
+            (syms.len(), Some(sym))
+        }
+    };
+
+    // The calls, and their relocations by text section.
+    let mut relocs: BTreeMap<usize, Vec<Rela64<LE>>> = BTreeMap::new();
+    let mut calls = 0;
+    for (sec, off) in entries {
+        let sname = name(&data, &shdrs[sec]);
+        if shdrs[sec].sh_flags.get(e).0 & elf::SHF_EXECINSTR.0 == 0
+            || shdrs[sec].sh_type.get(e) != elf::SHT_PROGBITS
+            || off + 5 > shdrs[sec].sh_size.get(e)
+        {
+            return Err(format!("entry {sname}+{off:#x}: not in code"));
+        }
+        let at = (shdrs[sec].sh_offset.get(e) + off) as usize;
+        if data[at..at + 4] != ENTRY_NOP {
+            return Err(format!(
+                "entry {sname}+{off:#x}: {:02x?} is not the NOP of -Zpatchable-function-entry=5,0",
+                &data[at..at + 5]
+            ));
+        }
+        if notrace(&sname) {
+            continue;
+        }
+        data[at..at + 5].copy_from_slice(&[0xe8, 0, 0, 0, 0]);
+        relocs.entry(sec).or_default().push(Rela64 {
+            r_offset: U64::new(e, off + 1),
+            r_info: Rela64::<LE>::r_info(e, false, fentry_sym.0 as u32, elf::R_X86_64_PLT32),
+            r_addend: I64::new(e, -4),
+        });
+        calls += 1;
+    }
+
+    // Appended: grown tables, new relocation sections, the section header table.
+    // LLVM writes symbol and section names to one string table (`.strtab`): then both grow in
+    // one buffer.
+    let shared = strtab == shstrndx;
+    let mut shstr = if shared {
+        std::mem::take(&mut strings)
+    } else {
+        data[shstr_off as usize..][..shdrs[shstrndx].sh_size.get(e) as usize].to_vec()
+    };
+    let mut add_name = |n: &str| {
+        let off = shstr.len() as u32;
+        shstr.extend_from_slice(n.as_bytes());
+        shstr.push(0);
+        off
+    };
+    let discarded = add_name(DISCARDED);
+    let discarded_rela = add_name(&format!(".rela{DISCARDED}"));
+    for &p in &pfe {
+        shdrs[p].sh_name = U32::new(e, discarded);
+        let r = rela_of(&shdrs, p).expect("found above");
+        shdrs[r].sh_name = U32::new(e, discarded_rela);
+    }
+    let mut new_shdrs = vec![];
+    let mut tail = vec![];
+    let base = data.len();
+    for (sec, new) in &relocs {
+        align(&mut tail, 8);
+        let off = (base + tail.len()) as u64;
+        match rela_of(&shdrs, *sec) {
+            Some(r) => {
+                let old =
+                    &data[shdrs[r].sh_offset.get(e) as usize..][..shdrs[r].sh_size.get(e) as usize];
+                tail.extend_from_slice(old);
+                shdrs[r].sh_offset = U64::new(e, off);
+                shdrs[r].sh_size = U64::new(e, (old.len() + new.len() * 24) as u64);
+            }
+            None => {
+                let n = add_name(&format!(".rela{}", name(&data, &shdrs[*sec])));
+                new_shdrs.push(SectionHeader64::<LE> {
+                    sh_name: U32::new(e, n),
+                    sh_type: U32::new(e, elf::SHT_RELA),
+                    sh_flags: U64::new(e, elf::SHF_INFO_LINK),
+                    sh_addr: U64::new(e, 0),
+                    sh_offset: U64::new(e, off),
+                    sh_size: U64::new(e, new.len() as u64 * 24),
+                    sh_link: U32::new(e, symtab as u32),
+                    sh_info: U32::new(e, *sec as u32),
+                    sh_addralign: U64::new(e, 8),
+                    sh_entsize: U64::new(e, 24),
+                });
+            }
+        }
+        for r in new {
+            tail.extend_from_slice(pod::bytes_of(r));
+        }
+    }
+    if let (i, Some(sym)) = fentry_sym {
+        align(&mut tail, 8);
+        let off = base + tail.len();
+        tail.extend_from_slice(&data[symoff as usize..][..i * 24]);
+        tail.extend_from_slice(pod::bytes_of(&sym));
+        shdrs[symtab].sh_offset = U64::new(e, off as u64);
+        shdrs[symtab].sh_size = U64::new(e, (i as u64 + 1) * 24);
+        if !shared {
+            let off = base + tail.len();
+            tail.extend_from_slice(&strings);
+            shdrs[strtab].sh_offset = U64::new(e, off as u64);
+            shdrs[strtab].sh_size = U64::new(e, strings.len() as u64);
+        }
+    }
+    let off = base + tail.len();
+    tail.extend_from_slice(&shstr);
+    shdrs[shstrndx].sh_offset = U64::new(e, off as u64);
+    shdrs[shstrndx].sh_size = U64::new(e, shstr.len() as u64);
+    align(&mut tail, 8);
+    let new_shoff = base + tail.len();
+    shdrs.extend(new_shdrs);
+    if shdrs.len() >= elf::SHN_LORESERVE as usize {
+        return Err("too many sections".into());
+    }
+    for s in &shdrs {
+        tail.extend_from_slice(pod::bytes_of(s));
+    }
+    data.extend_from_slice(&tail);
+    let mut hdr = hdr;
+    hdr.e_shoff = U64::new(e, new_shoff as u64);
+    hdr.e_shnum = U16::new(e, shdrs.len() as u16);
+    write(&mut data, 0, &hdr);
+    Ok((data, calls))
+}
+
+/// `klp-elf fentry OBJ.o`: edits the object in place.
+pub fn fentry(obj: &Path) -> Result<(), String> {
+    let err = |e: &dyn std::fmt::Display| format!("{}: {e}", obj.display());
+    let data = std::fs::read(obj).map_err(|e| err(&e))?;
+    let (data, calls) = fentry_calls(data).map_err(|e| err(&e))?;
+    if calls == 0 {
+        return Ok(());
+    }
+    let tmp = obj.with_extension("o.klp-tmp");
+    std::fs::write(&tmp, &data).map_err(|e| err(&e))?;
+    std::fs::rename(&tmp, obj).map_err(|e| err(&e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use object::read::elf::ElfFile64;
+    use object::write::{Object, Relocation, SectionKind, StandardSection, Symbol, SymbolSection};
+    use object::{
+        Architecture, BinaryFormat, Endianness, Object as _, ObjectSection as _, ObjectSymbol as _,
+        RelocationFlags, RelocationTarget, SymbolFlags, SymbolKind, SymbolScope,
+    };
+
+    const NOP: [u8; 5] = [0x0f, 0x1f, 0x44, 0x00, 0x08];
+
+    /// An object as rustc makes it: two functions in `.text` (the second with a call, so with a
+    /// relocation section), one in `.exit.text`, one in `.init.text` (without relocations), each
+    /// with its entry listed.
+    fn object() -> Vec<u8> {
+        let mut o = Object::new(BinaryFormat::Elf, Architecture::X86_64, Endianness::Little);
+        let text = o.section_id(StandardSection::Text);
+        let exit = o.add_section(vec![], b".exit.text".to_vec(), SectionKind::Text);
+        let init = o.add_section(vec![], b".init.text".to_vec(), SectionKind::Text);
+        let mut code = NOP.to_vec();
+        code.push(0xc3); // f: ret
+        code.extend_from_slice(&NOP); // g at 6
+        code.extend_from_slice(&[0xe8, 0, 0, 0, 0, 0xc3]); // call f; ret
+        o.append_section_data(text, &code, 16);
+        o.append_section_data(exit, &[NOP.as_slice(), &[0xc3]].concat(), 16);
+        o.append_section_data(init, &[NOP.as_slice(), &[0xc3]].concat(), 16);
+        let mut func = |name: &str, section, value| {
+            o.add_symbol(Symbol {
+                name: name.as_bytes().to_vec(),
+                value,
+                size: 0,
+                kind: SymbolKind::Text,
+                scope: SymbolScope::Compilation,
+                weak: false,
+                section: SymbolSection::Section(section),
+                flags: SymbolFlags::None,
+            })
+        };
+        let f = func("f", text, 0);
+        func("g", text, 6);
+        func("cleanup", exit, 0);
+        func("init", init, 0);
+        o.add_relocation(
+            text,
+            Relocation {
+                offset: 12,
+                symbol: f,
+                addend: -4,
+                flags: RelocationFlags::Elf {
+                    r_type: elf::R_X86_64_PLT32,
+                },
+            },
+        )
+        .unwrap();
+        for (section, offset) in [(text, 0), (text, 6), (exit, 0), (init, 0)] {
+            let pfe = o.add_section(vec![], PFE.as_bytes().to_vec(), SectionKind::Data);
+            o.append_section_data(pfe, &[0; 8], 8);
+            let sym = o.section_symbol(section);
+            o.add_relocation(
+                pfe,
+                Relocation {
+                    offset: 0,
+                    symbol: sym,
+                    addend: offset,
+                    flags: RelocationFlags::Elf {
+                        r_type: elf::R_X86_64_64,
+                    },
+                },
+            )
+            .unwrap();
+        }
+        o.write().unwrap()
+    }
+
+    #[test]
+    fn entries_become_fentry_calls() {
+        let (out, calls) = fentry_calls(object()).unwrap();
+        assert_eq!(calls, 3);
+        let f = ElfFile64::<LE>::parse(out.as_slice()).unwrap();
+        let text = f.section_by_name(".text").unwrap();
+        let code = text.data().unwrap();
+        assert_eq!(code[0..5], [0xe8, 0, 0, 0, 0]);
+        assert_eq!(code[6..11], [0xe8, 0, 0, 0, 0]);
+        let exit = f.section_by_name(".exit.text").unwrap();
+        assert_eq!(exit.data().unwrap()[0..5], NOP, "__exit is notrace");
+        let fentry = f.symbol_by_name("__fentry__").unwrap();
+        assert!(fentry.is_undefined() && fentry.is_global());
+        let mut relocs: Vec<_> = text
+            .relocations()
+            .map(|(off, r)| {
+                let RelocationTarget::Symbol(s) = r.target() else {
+                    panic!()
+                };
+                let RelocationFlags::Elf { r_type } = r.flags() else {
+                    panic!()
+                };
+                (
+                    off,
+                    f.symbol_by_index(s).unwrap().name().unwrap().to_owned(),
+                    r_type,
+                    r.addend(),
+                )
+            })
+            .collect();
+        relocs.sort();
+        assert_eq!(
+            relocs,
+            [
+                (1, "__fentry__".into(), elf::R_X86_64_PLT32, -4),
+                (7, "__fentry__".into(), elf::R_X86_64_PLT32, -4),
+                (12, "f".into(), elf::R_X86_64_PLT32, -4),
+            ]
+        );
+        // A new relocation section for `.init.text`.
+        let init = f.section_by_name(".init.text").unwrap();
+        assert_eq!(init.data().unwrap()[0..5], [0xe8, 0, 0, 0, 0]);
+        let r: Vec<_> = init
+            .relocations()
+            .map(|(off, r)| (off, r.addend()))
+            .collect();
+        assert_eq!(r, [(1, -4)]);
+        assert!(f.section_by_name(PFE).is_none());
+        assert_eq!(
+            f.sections().filter(|s| s.name() == Ok(DISCARDED)).count(),
+            4
+        );
+        // Idempotent: nothing left to convert.
+        let (again, calls) = fentry_calls(out.clone()).unwrap();
+        assert_eq!((calls, again), (0, out));
+    }
+
+    #[test]
+    fn entry_without_nop_is_refused() {
+        let mut obj = object();
+        let f = ElfFile64::<LE>::parse(obj.as_slice()).unwrap();
+        let (off, _) = f.section_by_name(".text").unwrap().file_range().unwrap();
+        obj[off as usize] = 0x55;
+        let e = fentry_calls(obj).unwrap_err();
+        assert!(e.contains("is not the NOP"), "{e}");
+    }
+}

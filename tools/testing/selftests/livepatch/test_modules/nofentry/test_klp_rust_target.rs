@@ -1,0 +1,1 @@
+../test_klp_rust_target.rs
