@@ -14,9 +14,11 @@
 /// nothing).
 ///
 /// Checked at build time: parameter and return types are C types; a borrowed parameter lives
-/// only for the call (a named lifetime, `'static` included, fails to build). Not checked: that
-/// the C signature is the replaced function's (it is often `static`), as in C; what a raw pointer
-/// parameter allows (see [`cstruct`](crate::stand_in::cstruct)).
+/// only for the call (a named lifetime, `'static` included, fails to build); and, by
+/// `tools/klp-elf` for each function it replaces in [`module_livepatch!`](crate::module_livepatch),
+/// that the C types are those of the replaced function's definition (see
+/// [`ctype`](crate::ctype)). Not checked: what a raw pointer parameter allows (see
+/// [`cstruct`](crate::stand_in::cstruct)).
 ///
 /// # Examples
 ///
@@ -292,7 +294,10 @@ macro_rules! livepatch_unit {
 /// livepatch: each object is `ID: vmlinux` or `ID: "module_name"`, with the functions it replaces
 /// between braces, `old_name => replacement`, where the replacement is declared with
 /// [`klp_func!`](crate::klp_func) and `old_name @ N => replacement` picks the `N`-th symbol of that
-/// name (`sympos`, for names that are not unique). `ID` becomes an [`ObjectId`](crate::ObjectId)
+/// name (`sympos`, for names that are not unique). The build checks each replacement's signature
+/// against the C definition of `old_name` in that object; `unsafe old_name => replacement` skips
+/// the check (a target the build cannot see), the author stating the prototype in a safety
+/// comment. `ID` becomes an [`ObjectId`](crate::ObjectId)
 /// constant, to set the object's callbacks. These tables are built at compile time, in static
 /// storage: loading allocates nothing for them.
 ///
