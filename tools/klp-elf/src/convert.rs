@@ -8,8 +8,9 @@
 //! flagged `SHF_ALLOC | SHF_RELA_LIVEPATCH`. The grown string tables, the new sections and a new
 //! section header table are appended to the file.
 
+use crate::elfedit::{add_string, cstr_at, headers, read, rela_header, write, Tail};
 use crate::records::{self, Kind};
-use object::elf::{FileHeader64, Rela64, SectionHeader64, Sym64};
+use object::elf::{Rela64, SectionHeader64, Sym64};
 use object::{elf, pod, LittleEndian as LE, U32, U64};
 use std::collections::HashMap;
 use std::path::Path;
@@ -32,30 +33,6 @@ fn supported(r_type: u32) -> bool {
     .any(|t| t.0 == r_type)
 }
 
-pub(crate) fn read<T: pod::Pod + Copy>(data: &[u8], off: u64) -> Result<T, String> {
-    let off = usize::try_from(off).map_err(|_| "offset out of range")?;
-    data.get(off..)
-        .and_then(|d| pod::from_bytes::<T>(d).ok())
-        .map(|(v, _)| *v)
-        .ok_or_else(|| "truncated ELF file".into())
-}
-
-pub(crate) fn write<T: pod::Pod>(data: &mut [u8], off: u64, v: &T) {
-    let b = pod::bytes_of(v);
-    data[off as usize..off as usize + b.len()].copy_from_slice(b);
-}
-
-pub(crate) fn cstr_at(data: &[u8], off: u64) -> String {
-    let s = &data[off as usize..];
-    String::from_utf8_lossy(&s[..s.iter().position(|&c| c == 0).unwrap_or(s.len())]).into_owned()
-}
-
-pub(crate) fn align(data: &mut Vec<u8>, to: usize) {
-    while !data.len().is_multiple_of(to) {
-        data.push(0);
-    }
-}
-
 pub fn convert(ko: &Path, records_from: &Path, kdir: Option<&Path>) -> Result<(), String> {
     let err = |e: &dyn std::fmt::Display| format!("{}: {e}", ko.display());
     // Symbols the kernel exports are linked as usual.
@@ -75,20 +52,7 @@ pub fn convert(ko: &Path, records_from: &Path, kdir: Option<&Path>) -> Result<()
     }
     let mut data = std::fs::read(ko).map_err(|e| err(&e))?;
     let e = LE;
-    let hdr: FileHeader64<LE> = read(&data, 0).map_err(|e| err(&e))?;
-    if hdr.e_ident.class != elf::ELFCLASS64
-        || hdr.e_ident.data != elf::ELFDATA2LSB
-        || hdr.e_type.get(e) != elf::ET_REL
-    {
-        return Err(err(&"not a 64-bit little-endian relocatable ELF file"));
-    }
-    let shoff = hdr.e_shoff.get(e);
-    let shnum = hdr.e_shnum.get(e) as u64;
-    let shstrndx = hdr.e_shstrndx.get(e).0 as usize;
-    let mut shdrs = (0..shnum)
-        .map(|i| read::<SectionHeader64<LE>>(&data, shoff + i * 64))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| err(&e))?;
+    let (hdr, mut shdrs, shstrndx) = headers(&data).map_err(|e| err(&e))?;
     let sec_name = |data: &[u8], shdrs: &[SectionHeader64<LE>], i: usize| {
         cstr_at(
             data,
@@ -127,8 +91,8 @@ pub fn convert(ko: &Path, records_from: &Path, kdir: Option<&Path>) -> Result<()
                 "{name} is declared with klp_extern! but defined in the module"
             )));
         }
-        sym.st_name = U32::new(e, strings.len() as u32);
-        strings.extend_from_slice(format!(".klp.sym.{object}.{name},{sympos}\0").as_bytes());
+        let klp_name = format!(".klp.sym.{object}.{name},{sympos}");
+        sym.st_name = U32::new(e, add_string(&mut strings, &klp_name));
         sym.st_shndx = elf::SymbolSection(SHN_LIVEPATCH).into();
         write(&mut data, symoff + i * 24, &sym);
         klp.insert(i as u32, object.clone());
@@ -190,57 +154,31 @@ pub fn convert(ko: &Path, records_from: &Path, kdir: Option<&Path>) -> Result<()
         .to_vec();
     let mut new_shdrs = vec![];
     let mut report = vec![];
-    let mut tail = vec![];
-    let base = data.len();
+    let mut tail = Tail::new(&data);
     for (object, target, relocs) in &moved {
         let name = format!(
             ".klp.rela.{object}.{}",
             sec_name(&data, &shdrs, *target as usize).trim_start_matches('.')
         );
         report.push(format!("{name} ({})", relocs.len()));
-        align(&mut tail, 8);
-        let off = base + tail.len();
-        for r in relocs {
-            tail.extend_from_slice(pod::bytes_of(r));
-        }
-        let sh_name = shstr.len() as u32;
-        shstr.extend_from_slice(name.as_bytes());
-        shstr.push(0);
-        new_shdrs.push(SectionHeader64::<LE> {
-            sh_name: U32::new(e, sh_name),
-            sh_type: U32::new(e, elf::SHT_RELA),
-            sh_flags: U64::new(
-                e,
-                elf::SectionFlags(elf::SHF_ALLOC.0 | elf::SHF_INFO_LINK.0 | SHF_RELA_LIVEPATCH),
-            ),
-            sh_addr: U64::new(e, 0),
-            sh_offset: U64::new(e, off as u64),
-            sh_size: U64::new(e, relocs.len() as u64 * 24),
-            sh_link: U32::new(e, symtab as u32),
-            sh_info: U32::new(e, *target),
-            sh_addralign: U64::new(e, 8),
-            sh_entsize: U64::new(e, 24),
-        });
+        let bytes: Vec<u8> = relocs
+            .iter()
+            .flat_map(|r| pod::bytes_of(r).iter().copied())
+            .collect();
+        let off = tail.push(8, &bytes);
+        new_shdrs.push(rela_header(
+            add_string(&mut shstr, &name),
+            elf::SHF_ALLOC.0 | elf::SHF_INFO_LINK.0 | SHF_RELA_LIVEPATCH,
+            off,
+            relocs.len(),
+            symtab,
+            *target,
+        ));
     }
-    let off = base + tail.len();
-    tail.extend_from_slice(&strings);
-    shdrs[strtab].sh_offset = U64::new(e, off as u64);
-    shdrs[strtab].sh_size = U64::new(e, strings.len() as u64);
-    let off = base + tail.len();
-    tail.extend_from_slice(&shstr);
-    shdrs[shstrndx].sh_offset = U64::new(e, off as u64);
-    shdrs[shstrndx].sh_size = U64::new(e, shstr.len() as u64);
-    align(&mut tail, 8);
-    let new_shoff = base + tail.len();
+    tail.place(&mut shdrs[strtab], 1, &strings);
+    tail.place(&mut shdrs[shstrndx], 1, &shstr);
     shdrs.extend(new_shdrs);
-    for s in &shdrs {
-        tail.extend_from_slice(pod::bytes_of(s));
-    }
-    data.extend_from_slice(&tail);
-    let mut hdr = hdr;
-    hdr.e_shoff = U64::new(e, new_shoff as u64);
-    hdr.e_shnum = object::U16::new(e, shdrs.len() as u16);
-    write(&mut data, 0, &hdr);
+    tail.finish(&mut data, hdr, &shdrs).map_err(|e| err(&e))?;
 
     let tmp = ko.with_extension("ko.klp-tmp");
     std::fs::write(&tmp, &data).map_err(|e| err(&e))?;

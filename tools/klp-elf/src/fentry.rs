@@ -19,9 +19,9 @@
 //! string and relocation tables, new relocation sections and a new section header table are
 //! appended to the file.
 
-use crate::convert::{align, cstr_at, read, write};
-use object::elf::{FileHeader64, Rela64, SectionHeader64, Sym64};
-use object::{elf, pod, LittleEndian as LE, I64, U16, U32, U64};
+use crate::elfedit::{add_string, cstr_at, headers, read, rela_header, Tail};
+use object::elf::{Rela64, SectionHeader64, Sym64};
+use object::{elf, pod, LittleEndian as LE, I64, U32, U64};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -42,23 +42,7 @@ fn notrace(section: &str) -> bool {
 /// and the number of calls made. An object without entries is returned as it is.
 pub fn fentry_calls(mut data: Vec<u8>) -> Result<(Vec<u8>, usize), String> {
     let e = LE;
-    let hdr: FileHeader64<LE> = read(&data, 0)?;
-    if hdr.e_ident.class != elf::ELFCLASS64
-        || hdr.e_ident.data != elf::ELFDATA2LSB
-        || hdr.e_type.get(e) != elf::ET_REL
-        || hdr.e_machine.get(e) != elf::EM_X86_64
-    {
-        return Err("not an x86-64 relocatable ELF file".into());
-    }
-    let shoff = hdr.e_shoff.get(e);
-    let shnum = hdr.e_shnum.get(e) as u64;
-    let shstrndx = hdr.e_shstrndx.get(e).0 as usize;
-    if shnum == 0 || shstrndx >= elf::SHN_LORESERVE as usize {
-        return Err("extended section numbering is not supported".into());
-    }
-    let mut shdrs = (0..shnum)
-        .map(|i| read::<SectionHeader64<LE>>(&data, shoff + i * 64))
-        .collect::<Result<Vec<_>, _>>()?;
+    let (hdr, mut shdrs, shstrndx) = headers(&data)?;
     let shstr_off = shdrs[shstrndx].sh_offset.get(e);
     let name =
         |data: &[u8], s: &SectionHeader64<LE>| cstr_at(data, shstr_off + s.sh_name.get(e) as u64);
@@ -190,12 +174,7 @@ pub fn fentry_calls(mut data: Vec<u8>) -> Result<(Vec<u8>, usize), String> {
     } else {
         data[shstr_off as usize..][..shdrs[shstrndx].sh_size.get(e) as usize].to_vec()
     };
-    let mut add_name = |n: &str| {
-        let off = shstr.len() as u32;
-        shstr.extend_from_slice(n.as_bytes());
-        shstr.push(0);
-        off
-    };
+    let mut add_name = |n: &str| add_string(&mut shstr, n);
     let discarded = add_name(DISCARDED);
     let discarded_rela = add_name(&format!(".rela{DISCARDED}"));
     for &p in &pfe {
@@ -204,71 +183,45 @@ pub fn fentry_calls(mut data: Vec<u8>) -> Result<(Vec<u8>, usize), String> {
         shdrs[r].sh_name = U32::new(e, discarded_rela);
     }
     let mut new_shdrs = vec![];
-    let mut tail = vec![];
-    let base = data.len();
+    let mut tail = Tail::new(&data);
     for (sec, new) in &relocs {
-        align(&mut tail, 8);
-        let off = (base + tail.len()) as u64;
+        let new: Vec<u8> = new
+            .iter()
+            .flat_map(|r| pod::bytes_of(r).iter().copied())
+            .collect();
         match rela_of(&shdrs, *sec) {
             Some(r) => {
-                let old =
-                    &data[shdrs[r].sh_offset.get(e) as usize..][..shdrs[r].sh_size.get(e) as usize];
-                tail.extend_from_slice(old);
-                shdrs[r].sh_offset = U64::new(e, off);
-                shdrs[r].sh_size = U64::new(e, (old.len() + new.len() * 24) as u64);
+                let mut bytes = data[shdrs[r].sh_offset.get(e) as usize..]
+                    [..shdrs[r].sh_size.get(e) as usize]
+                    .to_vec();
+                bytes.extend_from_slice(&new);
+                tail.place(&mut shdrs[r], 8, &bytes);
             }
             None => {
                 let n = add_name(&format!(".rela{}", name(&data, &shdrs[*sec])));
-                new_shdrs.push(SectionHeader64::<LE> {
-                    sh_name: U32::new(e, n),
-                    sh_type: U32::new(e, elf::SHT_RELA),
-                    sh_flags: U64::new(e, elf::SHF_INFO_LINK),
-                    sh_addr: U64::new(e, 0),
-                    sh_offset: U64::new(e, off),
-                    sh_size: U64::new(e, new.len() as u64 * 24),
-                    sh_link: U32::new(e, symtab as u32),
-                    sh_info: U32::new(e, *sec as u32),
-                    sh_addralign: U64::new(e, 8),
-                    sh_entsize: U64::new(e, 24),
-                });
+                let off = tail.push(8, &new);
+                new_shdrs.push(rela_header(
+                    n,
+                    elf::SHF_INFO_LINK.0,
+                    off,
+                    new.len() / 24,
+                    symtab,
+                    *sec as u32,
+                ));
             }
-        }
-        for r in new {
-            tail.extend_from_slice(pod::bytes_of(r));
         }
     }
     if let (i, Some(sym)) = fentry_sym {
-        align(&mut tail, 8);
-        let off = base + tail.len();
-        tail.extend_from_slice(&data[symoff as usize..][..i * 24]);
-        tail.extend_from_slice(pod::bytes_of(&sym));
-        shdrs[symtab].sh_offset = U64::new(e, off as u64);
-        shdrs[symtab].sh_size = U64::new(e, (i as u64 + 1) * 24);
+        let mut bytes = data[symoff as usize..][..i * 24].to_vec();
+        bytes.extend_from_slice(pod::bytes_of(&sym));
+        tail.place(&mut shdrs[symtab], 8, &bytes);
         if !shared {
-            let off = base + tail.len();
-            tail.extend_from_slice(&strings);
-            shdrs[strtab].sh_offset = U64::new(e, off as u64);
-            shdrs[strtab].sh_size = U64::new(e, strings.len() as u64);
+            tail.place(&mut shdrs[strtab], 1, &strings);
         }
     }
-    let off = base + tail.len();
-    tail.extend_from_slice(&shstr);
-    shdrs[shstrndx].sh_offset = U64::new(e, off as u64);
-    shdrs[shstrndx].sh_size = U64::new(e, shstr.len() as u64);
-    align(&mut tail, 8);
-    let new_shoff = base + tail.len();
+    tail.place(&mut shdrs[shstrndx], 1, &shstr);
     shdrs.extend(new_shdrs);
-    if shdrs.len() >= elf::SHN_LORESERVE as usize {
-        return Err("too many sections".into());
-    }
-    for s in &shdrs {
-        tail.extend_from_slice(pod::bytes_of(s));
-    }
-    data.extend_from_slice(&tail);
-    let mut hdr = hdr;
-    hdr.e_shoff = U64::new(e, new_shoff as u64);
-    hdr.e_shnum = U16::new(e, shdrs.len() as u16);
-    write(&mut data, 0, &hdr);
+    tail.finish(&mut data, hdr, &shdrs)?;
     Ok((data, calls))
 }
 

@@ -23,6 +23,7 @@
 mod cdecl;
 mod check;
 mod convert;
+mod elfedit;
 mod fentry;
 mod records;
 
