@@ -54,6 +54,17 @@ klp_relocs() {
 		{ echo "undefined symbols left"; return 1; }
 }
 check "livepatch relocations: readelf shows .klp.rela sections (AIo) and SHN_LIVEPATCH symbols in test-klp-rust-extern.ko" klp_relocs
+# module_livepatch! describes the patch in .modinfo, for tools that read a .ko (klp info).
+klp_modinfo() { # klp_modinfo KO EXPECTED: the module's klp_object and klp_func entries, sorted
+	local got
+	got=$(modinfo "$1" | awk '$1 == "klp_object:" || $1 == "klp_func:"' | sort | tr -s ' ' | tr '\n' ';')
+	[ "$got" = "$2" ] || { echo "$1: modinfo klp entries '$got', expected '$2'"; return 1; }
+}
+check "modinfo: klp_object and klp_func entries name each object and function of a Rust livepatch" bash -c "
+	$(declare -f klp_modinfo)
+	klp_modinfo samples/livepatch/livepatch-sample.ko 'klp_func: vmlinux:cmdline_proc_show,0;klp_object: vmlinux;' &&
+	klp_modinfo samples/livepatch/livepatch-shadow-fix2.ko \
+		'klp_func: livepatch_shadow_mod:dummy_check,0;klp_func: livepatch_shadow_mod:dummy_free,0;klp_object: livepatch_shadow_mod;'"
 check "tools/klp-elf: cargo test, clippy and rustfmt clean" bash -c 'cd tools/klp-elf &&
 	export CARGO_TARGET_DIR=${KLP_ELF%/release/klp-elf} LIBCLANG_PATH=/usr/lib/llvm-19/lib &&
 	cargo test --release --locked --quiet && cargo clippy --release --locked --quiet -- -D warnings &&

@@ -240,6 +240,13 @@ macro_rules! livepatch_funcs {
 macro_rules! livepatch_object {
     ($target:tt, $([$check:ident] $old:ident [$($sympos:literal)?] $new:path,)*) => {{
         $crate::livepatch_record!($crate::ctype::Record::object($crate::livepatch_object_str!($target)));
+        $crate::livepatch_modinfo!["klp_object=", $crate::livepatch_object_str!($target)];
+        $(
+            $crate::livepatch_modinfo![
+                "klp_func=", $crate::livepatch_object_str!($target), ":", stringify!($old), ",",
+                $crate::livepatch_sympos_str!($($sympos)?)
+            ];
+        )*
         $(
             $crate::livepatch_replacement_record!(
                 [$check] $target, $old, 0 $(+ $sympos)?, $new
@@ -255,6 +262,35 @@ macro_rules! livepatch_object {
             $crate::FuncTable::funcs(&raw const FUNCS),
         )
     }};
+}
+
+/// One `.modinfo` entry, the concatenation of the given `&str`s: `klp_object=<object>` and
+/// `klp_func=<object>:<old_name>,<sympos>` describe the patch to tools that read a `.ko` without
+/// loading it (`modinfo`, `klp info`). Like all of `.modinfo`, not kept in memory once loaded.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! livepatch_modinfo {
+    ($($part:expr),+) => {
+        const _: () = {
+            use $crate::params::{modinfo, modinfo_len};
+            const PARTS: &[&str] = &[$($part),+];
+            #[link_section = ".modinfo"]
+            #[used(compiler)]
+            static MODINFO: [u8; modinfo_len(PARTS)] = modinfo(PARTS);
+        };
+    };
+}
+
+/// The `sympos` of a function as a `&str`: `0` (the only symbol of that name) if none is written.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! livepatch_sympos_str {
+    () => {
+        "0"
+    };
+    ($sympos:literal) => {
+        stringify!($sympos)
+    };
 }
 
 /// The record of one replaced function, unless its author took the check over with `unsafe`.
@@ -285,7 +321,9 @@ macro_rules! livepatch_unit {
 /// Declares a livepatch kernel module.
 ///
 /// Wraps [`module!`](kernel::prelude::module): the module is marked `livepatch=Y` in its
-/// modinfo (required by `klp_enable_patch()`) and, when loaded, registers its patch with
+/// modinfo (required by `klp_enable_patch()`), which also names each object (`klp_object=vmlinux`)
+/// and each replaced function (`klp_func=<object>:<old_name>,<sympos>`) for tools that read the
+/// `.ko` (`modinfo`, `klp info`), and, when loaded, registers its patch with
 /// `klp_enable_patch()`; a failure (a missing symbol, a failing pre-patch callback, ...) fails
 /// the load with the core's error. The patch is released when, after a disable through
 /// `/sys/kernel/livepatch/<name>/enabled`, the module is unloaded.
