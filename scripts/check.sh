@@ -127,11 +127,6 @@ done
 mkdir -p "$rundir/test_modules/nofentry"
 cp tools/testing/selftests/livepatch/test_modules/nofentry/test_klp-rust-target.ko \
 	"$rundir/test_modules/nofentry/test_klp_rust_target.ko"
-# The kernel's C samples that our Rust samples patch, built with the kernel.
-for m in livepatch-callbacks-busymod livepatch-shadow-mod; do
-	cp "$KDIR/samples/livepatch/$m.ko" "$rundir/test_modules/${m//-/_}.ko" ||
-		report "copy $m.ko from the kernel build" 1
-done
 # Every upstream test module is Rust (the loop above copies them, the busy
 # target module too). C originals of Rust ports, for comparisons (modinfo,
 # benchmarks), built from the kernel tarball's sources: c_modules/.
@@ -141,6 +136,11 @@ C_TWINS="test_klp_callbacks_demo test_klp_state test_klp_state2 test_klp_state3"
 if build_c_test_modules "$KDIR" "$cbuild" $C_TWINS; then
 	mkdir -p "$rundir/c_modules"
 	for m in $C_TWINS; do cp "$cbuild/$m.ko" "$rundir/c_modules/"; done
+	# The C samples of the Rust target modules, built with the kernel.
+	for m in livepatch-callbacks-busymod livepatch-shadow-mod; do
+		cp "$KDIR/samples/livepatch/$m.ko" "$rundir/c_modules/${m//-/_}.ko" ||
+			report "copy $m.ko from the kernel build" 1
+	done
 else
 	report "build the C test modules from the kernel tarball" 1 "$(tail -20 "$cbuild/build.log")"
 fi

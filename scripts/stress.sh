@@ -36,11 +36,11 @@ for ko in "$SRC"/tools/testing/selftests/livepatch/test_modules/*.ko "$SRC"/samp
 	name=$(basename "$ko" .ko)
 	cp "$ko" "$RUN/modules/${name//-/_}.ko"
 done
-# The C targets whose own functions get replaced: the kernel's samples, and,
-# for a STRESS_SRC from before its Rust port, the selftests' busy module built
-# from the tarball.
+# The targets whose own functions get replaced are Rust; for a STRESS_SRC from
+# before their Rust ports, the kernel's C samples and the selftests' busy
+# module built from the tarball.
 for m in livepatch-callbacks-busymod livepatch-shadow-mod; do
-	cp "$KDIR/samples/livepatch/$m.ko" "$RUN/modules/${m//-/_}.ko"
+	[ -f "$RUN/modules/${m//-/_}.ko" ] || cp "$KDIR/samples/livepatch/$m.ko" "$RUN/modules/${m//-/_}.ko"
 done
 if [ ! -f "$RUN/modules/test_klp_callbacks_busy.ko" ]; then
 	cbuild=$LAB_VMDIR/stress-c-modules

@@ -26,8 +26,11 @@ module_livepatch! {
     license: "GPL",
     objects: {
         SHADOW_MOD: "livepatch_shadow_mod" {
-            dummy_alloc => livepatch_fix1_dummy_alloc,
-            dummy_free => livepatch_fix1_dummy_free,
+            // SAFETY: The target is Rust, whose definitions the build's check (against C
+            // definitions) cannot see: `extern "C" fn dummy_alloc() -> *mut Dummy` in livepatch_shadow_mod.rs.
+            unsafe dummy_alloc => livepatch_fix1_dummy_alloc,
+            // SAFETY: `extern "C" fn dummy_free(d: *mut Dummy)` in livepatch_shadow_mod.rs.
+            unsafe dummy_free => livepatch_fix1_dummy_free,
         },
     },
     patch: patch,
@@ -46,7 +49,7 @@ klp_shadow_data! {
 }
 
 /// Shadow variable enums: `SV_LEAK`.
-// SAFETY: Id 1 is used by this module and `livepatch_shadow_fix2` only (`livepatch-shadow-mod.c`
+// SAFETY: Id 1 is used by this module and `livepatch_shadow_fix2` only (`livepatch_shadow_mod.rs`
 // uses no shadow variable), both for a `Leak`.
 static SV_LEAK: Shadow<Leak> = unsafe { Shadow::new(1) };
 
@@ -101,9 +104,9 @@ klp_func! {
     /// Replaces `dummy_free()`: frees the dummy's `SV_LEAK` shadow variable, if it has one
     /// (dummies allocated before this livepatch was loaded do not).
     fn livepatch_fix1_dummy_free(d: *mut Dummy) {
-        // SAFETY: `dummy_free()` of `livepatch-shadow-mod.c` owns its argument and `kfree()`s it:
-        // `cleanup_work_func()` and `livepatch_shadow_mod_exit()` pass a dummy they have just
-        // unlinked from `dummy_list`, allocated by `dummy_alloc()` with `kzalloc()`, never NULL.
+        // SAFETY: `dummy_free()` of `livepatch_shadow_mod.rs` owns its argument and frees it:
+        // `cleanup_work_func()` and the module's exit pass a dummy they have just taken off the
+        // list, allocated by `dummy_alloc()` with `kmalloc()` (`KBox`), never NULL.
         let d = unsafe { KBox::from_raw(d) };
         if SV_LEAK.exists(&*d) {
             SV_LEAK.free_with::<LeakDtor>(&*d);

@@ -27,8 +27,12 @@ module_livepatch! {
     license: "GPL",
     objects: {
         SHADOW_MOD: "livepatch_shadow_mod" {
-            dummy_check => livepatch_fix2_dummy_check,
-            dummy_free => livepatch_fix2_dummy_free,
+            // SAFETY: The target is Rust, whose definitions the build's check (against C
+            // definitions) cannot see: `extern "C" fn dummy_check(d: &Dummy, jiffies: Jiffies)
+            // -> bool` in livepatch_shadow_mod.rs (a reference has the ABI of `*mut Dummy`).
+            unsafe dummy_check => livepatch_fix2_dummy_check,
+            // SAFETY: `extern "C" fn dummy_free(d: *mut Dummy)` in livepatch_shadow_mod.rs.
+            unsafe dummy_free => livepatch_fix2_dummy_free,
         },
     },
     patch: patch,
@@ -40,7 +44,7 @@ klp_shadow_data! {
 }
 
 /// Shadow variable enums: `SV_LEAK`, shared with `livepatch_shadow_fix1`.
-// SAFETY: Id 1 is used by this module and `livepatch_shadow_fix1` only (`livepatch-shadow-mod.c`
+// SAFETY: Id 1 is used by this module and `livepatch_shadow_fix1` only (`livepatch_shadow_mod.rs`
 // uses no shadow variable), both for a `Leak` of the same layout.
 static SV_LEAK: Shadow<Leak> = unsafe { Shadow::new(1) };
 /// Shadow variable enums: `SV_COUNTER`.
@@ -64,8 +68,8 @@ klp_func! {
     /// Replaces `dummy_check()`: counts the checks of in-flight dummies in a `SV_COUNTER`,
     /// attached on the first check.
     fn livepatch_fix2_dummy_check(d: *mut Dummy, jiffies: c_ulong) -> bool {
-        // SAFETY: `cleanup_work_func()` of `livepatch-shadow-mod.c`, the only caller of
-        // `dummy_check()`, passes a dummy of `dummy_list` while holding `dummy_list_mutex`, under
+        // SAFETY: `cleanup_work_func()` of `livepatch_shadow_mod.rs`, the only caller of
+        // `dummy_check()`, passes a dummy of the list while holding the list's mutex, under
         // which every dummy is accessed: it is valid and nobody writes it during the call.
         let d = unsafe { &*d };
         // On failure (GFP_NOWAIT), the check is not counted, as in C.
@@ -82,9 +86,9 @@ klp_func! {
 klp_func! {
     /// Replaces `dummy_free()`: fix1's leak fix, then prints and frees the check counter.
     fn livepatch_fix2_dummy_free(d: *mut Dummy) {
-        // SAFETY: `dummy_free()` of `livepatch-shadow-mod.c` owns its argument and `kfree()`s it:
-        // `cleanup_work_func()` and `livepatch_shadow_mod_exit()` pass a dummy they have just
-        // unlinked from `dummy_list`, allocated by `dummy_alloc()` with `kzalloc()`, never NULL.
+        // SAFETY: `dummy_free()` of `livepatch_shadow_mod.rs` owns its argument and frees it:
+        // `cleanup_work_func()` and the module's exit pass a dummy they have just taken off the
+        // list, allocated by `dummy_alloc()` with `kmalloc()` (`KBox`), never NULL.
         let d = unsafe { KBox::from_raw(d) };
         if SV_LEAK.exists(&*d) {
             SV_LEAK.free_with::<LeakDtor>(&*d);

@@ -17,7 +17,8 @@
 //! | [`time`] | reading `jiffies`, `time_after()`, `msleep()` | `kernel::time::delay` (`fsleep()`) |
 //! | [`cstruct`] | C structures passed to replacement functions | |
 //! | [`net`] | `netdev_priv()`, `netif_running()` (through `net.c`), `nla_get_*()` | |
-//! | [`workqueue`] | `DECLARE_WORK()` running a named C-ABI function (through `work.c`) | |
+//! | [`workqueue`] | `DECLARE_WORK()`, `DECLARE_DELAYED_WORK()` running a named C-ABI function (through `work.c`) | |
+//! | [`static_pin`] | `DEFINE_MUTEX()`: a pin-initialised value in static storage | `global_lock!` |
 //! | [`completion`] | `DECLARE_COMPLETION()` (through `work.c`) | `kernel::sync::Completion` |
 //!
 //! The livepatch API itself (patches, objects, functions, callbacks, states, shadow variables,
@@ -32,6 +33,7 @@ pub mod net;
 pub mod printk;
 pub mod rcu;
 pub mod seq_file;
+pub mod static_pin;
 pub mod syscall;
 pub mod sysfs;
 pub mod time;

@@ -11,6 +11,8 @@
 
 void klp_rust_init_work(struct work_struct *work, work_func_t func);
 bool klp_rust_schedule_work(struct work_struct *work);
+void klp_rust_init_delayed_work(struct delayed_work *dwork, work_func_t func);
+bool klp_rust_schedule_delayed_work(struct delayed_work *dwork, unsigned long delay);
 void klp_rust_init_completion(struct completion *x);
 
 /* INIT_WORK(work, func), with its lockdep class. */
@@ -23,6 +25,18 @@ void klp_rust_init_work(struct work_struct *work, work_func_t func)
 bool klp_rust_schedule_work(struct work_struct *work)
 {
 	return schedule_work(work);
+}
+
+/* INIT_DELAYED_WORK(dwork, func), with its lockdep class. */
+void klp_rust_init_delayed_work(struct delayed_work *dwork, work_func_t func)
+{
+	INIT_DELAYED_WORK(dwork, func);
+}
+
+/* schedule_delayed_work(): queue_delayed_work() on system_wq. */
+bool klp_rust_schedule_delayed_work(struct delayed_work *dwork, unsigned long delay)
+{
+	return schedule_delayed_work(dwork, delay);
 }
 
 /* init_completion(), with its lockdep class. */

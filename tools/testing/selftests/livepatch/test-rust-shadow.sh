@@ -3,7 +3,8 @@
 #
 # Tests of the Rust shadow variable API: our test module for the API, and the
 # Rust ports of samples/livepatch/livepatch-shadow-fix1.c and -fix2.c applied
-# to the kernel's C target module livepatch-shadow-mod. Uses the upstream
+# to the Rust port of their target, livepatch-shadow-mod (built with ftrace
+# call sites), which behaves as the C module of the kernel build (c_modules/). Uses the upstream
 # functions.sh, which the test runner copies from the kernel tarball next to
 # this script. Expected messages follow the formats of the C sources
 # (kernel/livepatch/shadow.c, samples/livepatch/livepatch-shadow-*.c).
@@ -109,6 +110,46 @@ livepatch: '$MOD_FIX2': initializing unpatching transition
 livepatch: '$MOD_FIX2': starting unpatching transition
 livepatch: '$MOD_FIX2': completing unpatching transition
 livepatch: '$MOD_FIX2': unpatching complete
+livepatch: '$MOD_FIX1': initializing unpatching transition
+livepatch: '$MOD_FIX1': starting unpatching transition
+livepatch: '$MOD_FIX1': completing unpatching transition
+livepatch: '$MOD_FIX1': unpatching complete"
+
+start_test "rust livepatch-shadow-mod under livepatch-shadow-fix1: what the C module does"
+
+# shadow_log KO: with fix1 enabled, KO runs until its first cleanup and is
+# unloaded, its exit freeing its dummies through fix1's dummy_free(): each
+# kind of message of the target and of fix1, once, numbers and pointers as X.
+shadow_log() {
+	local from=$(($(new_dmesg | wc -l) + 1))
+	local cleanups=$(new_dmesg | grep -c "^$MOD_TARGET: cleanup_work_func: ")
+	insmod "$1" || die "failed to load $1"
+	loop_until '[[ $(new_dmesg | grep -c "^$MOD_TARGET: cleanup_work_func: ") -gt $cleanups ]]' ||
+		die "$1: no cleanup"
+	rmmod $MOD_TARGET || die "failed to unload $1"
+	new_dmesg | tail -n +$from | grep -E "^($MOD_TARGET|$MOD_FIX1): " |
+		sed -E 's/(@|=) [0-9a-f]+/\1 X/g' | sort -u
+}
+load_lp $MOD_FIX1
+c_log=$(shadow_log c_modules/$MOD_TARGET.ko)
+rust_log=$(shadow_log test_modules/$MOD_TARGET.ko)
+disable_lp $MOD_FIX1
+unload_lp $MOD_FIX1
+[[ "$rust_log" == "$c_log" ]] ||
+	die "C and Rust $MOD_TARGET differ:$(echo; diff -u <(echo "$c_log") <(echo "$rust_log"))"
+[[ "$rust_log" == "$MOD_FIX1: livepatch_fix1_dummy_alloc: dummy @ X, expires @ X
+$MOD_FIX1: livepatch_fix1_dummy_leak_dtor: dummy @ X, prevented leak @ X
+$MOD_TARGET: cleanup_work_func: jiffies = X" ]] || die "unexpected messages: $rust_log"
+
+check_result "livepatch: enabling patch '$MOD_FIX1'
+livepatch: '$MOD_FIX1': initializing patching transition
+livepatch: '$MOD_FIX1': starting patching transition
+livepatch: '$MOD_FIX1': completing patching transition
+livepatch: '$MOD_FIX1': patching complete
+livepatch: applying patch '$MOD_FIX1' to loading module '$MOD_TARGET'
+livepatch: reverting patch '$MOD_FIX1' on unloading module '$MOD_TARGET'
+livepatch: applying patch '$MOD_FIX1' to loading module '$MOD_TARGET'
+livepatch: reverting patch '$MOD_FIX1' on unloading module '$MOD_TARGET'
 livepatch: '$MOD_FIX1': initializing unpatching transition
 livepatch: '$MOD_FIX1': starting unpatching transition
 livepatch: '$MOD_FIX1': completing unpatching transition

@@ -108,6 +108,46 @@ livepatch: '$MOD_LIVEPATCH': completing unpatching transition
 livepatch: '$MOD_LIVEPATCH': unpatching complete
 % rmmod $MOD_LIVEPATCH"
 
+start_test "rust target: patched and unpatched while called from every CPU"
+
+# One reader per CPU, pinned, calls test_klp_rust_target_answer() through the
+# sysfs file in a loop (bash's read: no process per call) while the patch is
+# enabled and disabled three times; each transition must complete under the
+# calls, and every CPU must see only the old (42) and the new (1042) result,
+# both of them.
+ncpus=$(nproc)
+[[ $ncpus -ge 2 ]] || die "this test needs at least 2 CPUs, the VM has $ncpus"
+load_mod $MOD_TARGET
+calls=$(mktemp -d)
+for ((cpu = 0; cpu < ncpus; cpu++)); do
+	taskset -c $cpu bash -c 'while [[ ! -e $1/stop ]]; do read -r v <'$DIR'/answer; echo "$v"; done |
+		sort | uniq -c >$1/cpu$2' _ "$calls" $cpu &
+done
+rounds=""
+for round in 1 2 3; do
+	load_lp $MOD_LIVEPATCH
+	disable_lp $MOD_LIVEPATCH
+	unload_lp $MOD_LIVEPATCH
+	rounds+="$(plain_lp_log $MOD_LIVEPATCH | sed "1i % insmod test_modules/$MOD_LIVEPATCH.ko" |
+		sed "6a % echo 0 > $KLP_SYSFS_DIR/$MOD_LIVEPATCH/enabled")
+% rmmod $MOD_LIVEPATCH
+"
+done
+touch "$calls/stop"
+wait
+for ((cpu = 0; cpu < ncpus; cpu++)); do
+	seen=$(awk '{ print $2 }' "$calls/cpu$cpu" | sort | tr '\n' ' ')
+	[[ "$seen" == "1042 42 " ]] ||
+		die "CPU $cpu: results '$seen' (counts: $(tr -s ' \n' ' ' <"$calls/cpu$cpu")), expected both 42 and 1042 only"
+done
+rm -rf "$calls"
+values "42 7"
+unload_mod $MOD_TARGET
+
+check_result "% insmod test_modules/$MOD_TARGET.ko
+$MOD_TARGET: answer 42, mangled 7
+$rounds% rmmod $MOD_TARGET"
+
 start_test "rust target: without ftrace call sites, refused"
 
 log "% insmod test_modules/nofentry/$MOD_TARGET.ko"
