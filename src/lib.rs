@@ -80,5 +80,5 @@ pub use stand_in::static_pin::StaticPin;
 pub use stand_in::syscall::{current_pid, current_tgid_vnr, Current, PtRegs};
 pub use stand_in::sysfs::{AttrWriter, ModuleDir, RoAttribute};
 pub use stand_in::workqueue::{DelayedWork, StaticDelayedWork, StaticWork, Work};
-pub use stand_in::{console, rcu, time};
+pub use stand_in::{console, printk, rcu, time};
 pub use state::{State, StateData, StateRef, Transition};

@@ -10,10 +10,12 @@
 //! Kbuild builds the module with ftrace call sites (`klp_target`); the three functions keep
 //! their C names and C ABI, since replacements written for the C module apply to them.
 //! `struct dummy` is the C sample's, translated by bindgen (`livepatch::targets`): the
-//! livepatches allocate and read it with that layout.
+//! livepatches allocate and read it with that layout. The C file defines no `pr_fmt()`: its
+//! messages have no module-name prefix, nor have the port's (`pr_info_bare!`).
 
 use kernel::{bindings::work_struct, new_mutex, prelude::*, sync::Mutex, time::Jiffies};
 use livepatch::{
+    pr_info_bare,
     targets::livepatch_shadow_mod::dummy as Dummy,
     time::{jiffies, msecs_to_jiffies, time_after},
     DelayedWork, Ptr, StaticDelayedWork, StaticPin,
@@ -62,7 +64,7 @@ extern "C" fn dummy_alloc() -> *mut Dummy {
         return core::ptr::null_mut();
     };
     core::mem::forget(leak);
-    pr_info!(
+    pr_info_bare!(
         "dummy_alloc: dummy @ {}, expires @ {:x}\n",
         Ptr::from(&*d),
         d.jiffies_expire
@@ -77,7 +79,7 @@ extern "C" fn dummy_free(d: *mut Dummy) {
     // SAFETY: The callers below pass a dummy they took off the list, which `dummy_alloc()`
     // allocated with `kmalloc()` (`KBox`): this function owns it and frees it.
     let d = unsafe { KBox::from_raw(d) };
-    pr_info!(
+    pr_info_bare!(
         "dummy_free: dummy @ {}, expired = {:x}\n",
         Ptr::from(&*d),
         d.jiffies_expire
@@ -119,13 +121,13 @@ extern "C" fn alloc_work_func(_work: *mut work_struct) {
 /// `alloc_work_func()` created.
 extern "C" fn cleanup_work_func(_work: *mut work_struct) {
     let j = jiffies();
-    pr_info!("cleanup_work_func: jiffies = {:x}\n", j);
+    pr_info_bare!("cleanup_work_func: jiffies = {:x}\n", j);
     if let Some(list) = DUMMY_LIST.get() {
         let mut list = list.lock();
         // Kick out and free any expired dummies: the others move to a new vector, with room for
         // all (if there is no memory for it, they wait for the next run).
         if let Ok(mut keep) = KVec::with_capacity(list.len(), GFP_KERNEL) {
-            for d in core::mem::replace(&mut *list, KVec::new()) {
+            for d in core::mem::take(&mut *list) {
                 if dummy_check(&d.0, j) {
                     dummy_free(KBox::into_raw(d.0));
                 } else {
@@ -166,7 +168,7 @@ impl Drop for ShadowMod {
         self.alloc.cancel_sync();
         self.cleanup.cancel_sync();
         // Clean up residual dummies (and the vector: `DUMMY_LIST` is never dropped).
-        for d in core::mem::replace(&mut *self.list.lock(), KVec::new()) {
+        for d in core::mem::take(&mut *self.list.lock()) {
             dummy_free(KBox::into_raw(d.0));
         }
     }

@@ -61,3 +61,33 @@ impl fmt::Display for Ptr {
         snprintf_ptr(f, kernel::c_str!("%p"), self.0)
     }
 }
+
+/// `pr_info()` in a C file that defines no `pr_fmt()`: the message without the module-name
+/// prefix that the `kernel` crate's `pr_info!` always adds, so that a port of such a file prints
+/// what it prints. Use [`pr_info_bare!`](crate::pr_info_bare).
+pub fn info_bare(args: fmt::Arguments<'_>) {
+    // SAFETY: The format is NUL-terminated, `KERN_INFO` then `%pA`, which `vsprintf()` formats
+    // by calling `rust_fmt_argument()` on its argument, a `fmt::Arguments` here
+    // (`lib/vsprintf.c`, as `kernel::print::call_printk()` passes it).
+    unsafe {
+        kernel::bindings::_printk(
+            c"\x016%pA".as_ptr().cast(),
+            core::ptr::from_ref(&args).cast::<c_void>(),
+        )
+    };
+}
+
+/// Prints an info message without the module-name prefix: C's `pr_info()` in a file without
+/// `pr_fmt()`.
+///
+/// # Examples
+///
+/// ```ignore
+/// pr_info_bare!("cleanup_work_func: jiffies = {:x}\n", j);
+/// ```
+#[macro_export]
+macro_rules! pr_info_bare {
+    ($($arg:tt)+) => {
+        $crate::printk::info_bare(format_args!($($arg)+))
+    };
+}
