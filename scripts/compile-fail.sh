@@ -10,7 +10,8 @@
 # line names text the compiler's errors for the failing variant must contain.
 # Both variants are compiled against $KDIR (default: the lab kernel), outside
 # the repository, and checked by tools/klp-elf as `make modules` checks them
-# (a case may fail there: signatures against the C definitions); one line per
+# (a case may fail there: signatures against the C definitions, or against a
+# Rust target's klp_target_fn! definitions); one line per
 # case: "ok" or "FAIL" and why.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -44,7 +45,11 @@ variant() {
 kbuild() { make -C "$KDIR" M="$dir" "${KMAKE_FLAGS[@]}" "$@"; }
 # klpcheck OBJ: the build-time checks `make modules` runs after rustc (tools/klp-elf):
 # signatures against the C definitions, klp_extern! objects.
-klpcheck() { "$KLP_ELF" check --kdir "$KDIR" --modules "$KDIR-targets" --symvers /dev/null "$1"; }
+# The Rust targets' definitions (klp_target_fn!) in this tree's modules, after the C targets.
+klpcheck() {
+	"$KLP_ELF" check --kdir "$KDIR" --modules "$KDIR-targets" --modules samples/livepatch \
+		--modules tools/testing/selftests/livepatch/test_modules --symvers /dev/null "$1"
+}
 
 # The twins all build, in one run.
 kbuild -k -j"$JOBS" $(printf '%s_pass.o ' "${cases[@]}") >"$dir/pass.log" 2>&1

@@ -129,6 +129,11 @@ unsafe impl<T: HasCType> HasCType for *const T {
     const C_TYPE: CType = T::C_TYPE.pointer();
 }
 
+// SAFETY: A reference has the ABI of a (non-null) pointer to `T`.
+unsafe impl<T: HasCType> HasCType for &T {
+    const C_TYPE: CType = T::C_TYPE.pointer();
+}
+
 /// One parameter, return value or variable of a [`Record`]: the C type, and the Rust type and
 /// name as written, for the tool's messages.
 #[repr(C)]
@@ -213,6 +218,7 @@ const RECORD_REPLACEMENT: u8 = 1;
 const RECORD_FUNCTION: u8 = 2;
 const RECORD_VARIABLE: u8 = 3;
 const RECORD_OBJECT: u8 = 4;
+const RECORD_DEFINITION: u8 = 5;
 
 impl Record {
     const fn new(kind: u8, object: &str, name: &str, sympos: u32, rust: &str) -> Self {
@@ -270,6 +276,12 @@ impl Record {
     /// The patch has an object `object`.
     pub const fn object(object: &str) -> Self {
         Self::new(RECORD_OBJECT, object, "", 0, "")
+    }
+
+    /// This module, a Rust livepatch target, defines the C-ABI function `name` with signature
+    /// `sig`, which replacements of it are checked against.
+    pub const fn definition(name: &str, sig: &Signature) -> Self {
+        Self::new(RECORD_DEFINITION, "", name, 0, name).with_signature(sig)
     }
 }
 

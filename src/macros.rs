@@ -75,6 +75,49 @@ macro_rules! klp_func {
     };
 }
 
+/// Defines a function of a Rust livepatch target module (built with `klp_target` in `Kbuild`)
+/// that livepatches may replace: `#[no_mangle] extern "C"`, so that its symbol is its name, and
+/// `#[inline(never)]`, so that its callers call it (a replaced function that was inlined would
+/// keep running in its callers: C's `noinline`).
+///
+/// The function's C signature is recorded for the build: a livepatch that replaces it
+/// (`name => replacement` in [`module_livepatch!`](crate::module_livepatch)) is checked against
+/// it, as against a C definition; a function of such a module defined otherwise cannot be
+/// replaced without `unsafe name => replacement`.
+///
+/// # Examples
+///
+/// ```ignore
+/// klp_target_fn! {
+///     /// `static noinline bool dummy_check(struct dummy *d, unsigned long jiffies)` in C.
+///     fn dummy_check(d: &Dummy, jiffies: Jiffies) -> bool {
+///         time_after(jiffies, d.jiffies_expire)
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! klp_target_fn {
+    (
+        $(#[$meta:meta])*
+        $vis:vis fn $name:ident($($arg:ident : $ty:ty),* $(,)?) $(-> $ret:ty)? $body:block
+    ) => {
+        $(#[$meta])*
+        #[no_mangle]
+        #[inline(never)]
+        $vis extern "C" fn $name($($arg: $ty),*) $(-> $ret)? $body
+
+        $crate::livepatch_record!($crate::ctype::Record::definition(
+            stringify!($name),
+            &$crate::ctype::Signature::new($crate::klp_ret_slot!($($ret)?))
+                $(.param($crate::ctype::Slot::new(
+                    <$ty as $crate::HasCType>::C_TYPE,
+                    stringify!($ty),
+                    stringify!($arg),
+                )))*,
+        ));
+    };
+}
+
 /// Declares one module parameter; used by [`module_livepatch!`](crate::module_livepatch).
 #[doc(hidden)]
 #[macro_export]

@@ -9,7 +9,7 @@
 //! the module with ftrace call sites (`klp_target`), so its functions can be traced and patched.
 
 use kernel::{bindings::work_struct, prelude::*};
-use livepatch::{module_params, time::msleep, DelayedWork, StaticDelayedWork};
+use livepatch::{klp_target_fn, module_params, time::msleep, DelayedWork, StaticDelayedWork};
 
 module! {
     type: BusyMod,
@@ -25,16 +25,16 @@ module_params! {
 
 static WORK: StaticDelayedWork = StaticDelayedWork::new(busymod_work_func);
 
-/// The work function: `static void busymod_work_func(struct work_struct *work)` in C.
-#[no_mangle]
-#[inline(never)]
-extern "C" fn busymod_work_func(_work: *mut work_struct) {
-    let secs = sleep_secs.get();
-    pr_info!("busymod_work_func, sleeping {} seconds ...\n", secs);
-    // C passes `sleep_secs * 1000` to `msleep(unsigned int)`: a negative value is taken as 0
-    // here, not as years.
-    msleep(u32::try_from(secs).unwrap_or(0).saturating_mul(1000));
-    pr_info!("busymod_work_func exit\n");
+klp_target_fn! {
+    /// The work function: `static void busymod_work_func(struct work_struct *work)` in C.
+    fn busymod_work_func(_work: *mut work_struct) {
+        let secs = sleep_secs.get();
+        pr_info!("busymod_work_func, sleeping {} seconds ...\n", secs);
+        // C passes `sleep_secs * 1000` to `msleep(unsigned int)`: a negative value is taken as 0
+        // here, not as years.
+        msleep(u32::try_from(secs).unwrap_or(0).saturating_mul(1000));
+        pr_info!("busymod_work_func exit\n");
+    }
 }
 
 struct BusyMod {

@@ -26,11 +26,8 @@ module_livepatch! {
     license: "GPL",
     objects: {
         SHADOW_MOD: "livepatch_shadow_mod" {
-            // SAFETY: The target is Rust, whose definitions the build's check (against C
-            // definitions) cannot see: `extern "C" fn dummy_alloc() -> *mut Dummy` in livepatch_shadow_mod.rs.
-            unsafe dummy_alloc => livepatch_fix1_dummy_alloc,
-            // SAFETY: `extern "C" fn dummy_free(d: *mut Dummy)` in livepatch_shadow_mod.rs.
-            unsafe dummy_free => livepatch_fix1_dummy_free,
+            dummy_alloc => livepatch_fix1_dummy_alloc,
+            dummy_free => livepatch_fix1_dummy_free,
         },
     },
     patch: patch,

@@ -27,12 +27,8 @@ module_livepatch! {
     license: "GPL",
     objects: {
         SHADOW_MOD: "livepatch_shadow_mod" {
-            // SAFETY: The target is Rust, whose definitions the build's check (against C
-            // definitions) cannot see: `extern "C" fn dummy_check(d: &Dummy, jiffies: Jiffies)
-            // -> bool` in livepatch_shadow_mod.rs (a reference has the ABI of `*mut Dummy`).
-            unsafe dummy_check => livepatch_fix2_dummy_check,
-            // SAFETY: `extern "C" fn dummy_free(d: *mut Dummy)` in livepatch_shadow_mod.rs.
-            unsafe dummy_free => livepatch_fix2_dummy_free,
+            dummy_check => livepatch_fix2_dummy_check,
+            dummy_free => livepatch_fix2_dummy_free,
         },
     },
     patch: patch,

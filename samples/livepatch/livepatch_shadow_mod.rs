@@ -8,14 +8,15 @@
 //! `livepatch-shadow-fix2` adds a check counter, by replacing `dummy_alloc()`, `dummy_free()`
 //! and `dummy_check()` (see the "Usage" section of `samples/livepatch/livepatch-shadow-mod.c`).
 //! Kbuild builds the module with ftrace call sites (`klp_target`); the three functions keep
-//! their C names and C ABI, since replacements written for the C module apply to them.
+//! their C names and C ABI (`klp_target_fn!`), and the build checks the livepatches'
+//! replacements against their signatures.
 //! `struct dummy` is the C sample's, translated by bindgen (`livepatch::targets`): the
 //! livepatches allocate and read it with that layout. The C file defines no `pr_fmt()`: its
 //! messages have no module-name prefix, nor have the port's (`pr_info_bare!`).
 
 use kernel::{bindings::work_struct, new_mutex, prelude::*, sync::Mutex, time::Jiffies};
 use livepatch::{
-    pr_info_bare,
+    klp_target_fn, pr_info_bare,
     targets::livepatch_shadow_mod::dummy as Dummy,
     time::{jiffies, msecs_to_jiffies, time_after},
     DelayedWork, Ptr, StaticDelayedWork, StaticPin,
@@ -48,50 +49,50 @@ static DUMMY_LIST: StaticPin<Mutex<KVec<Owned>>> = StaticPin::new();
 static ALLOC_DWORK: StaticDelayedWork = StaticDelayedWork::new(alloc_work_func);
 static CLEANUP_DWORK: StaticDelayedWork = StaticDelayedWork::new(cleanup_work_func);
 
-/// `static noinline struct dummy *dummy_alloc(void)`.
-#[no_mangle]
-#[inline(never)]
-extern "C" fn dummy_alloc() -> *mut Dummy {
-    let dummy = Dummy {
-        list: Default::default(),
-        jiffies_expire: jiffies() + msecs_to_jiffies(1000 * EXPIRE_PERIOD),
-    };
-    let Ok(d) = KBox::new(dummy, GFP_KERNEL) else {
-        return core::ptr::null_mut();
-    };
-    // Oops, forgot to save leak!
-    let Ok(leak) = KBox::new(0i32, GFP_KERNEL) else {
-        return core::ptr::null_mut();
-    };
-    core::mem::forget(leak);
-    pr_info_bare!(
-        "dummy_alloc: dummy @ {}, expires @ {:x}\n",
-        Ptr::from(&*d),
-        d.jiffies_expire
-    );
-    KBox::into_raw(d)
+klp_target_fn! {
+    /// `static noinline struct dummy *dummy_alloc(void)`.
+    fn dummy_alloc() -> *mut Dummy {
+        let dummy = Dummy {
+            list: Default::default(),
+            jiffies_expire: jiffies() + msecs_to_jiffies(1000 * EXPIRE_PERIOD),
+        };
+        let Ok(d) = KBox::new(dummy, GFP_KERNEL) else {
+            return core::ptr::null_mut();
+        };
+        // Oops, forgot to save leak!
+        let Ok(leak) = KBox::new(0i32, GFP_KERNEL) else {
+            return core::ptr::null_mut();
+        };
+        core::mem::forget(leak);
+        pr_info_bare!(
+            "dummy_alloc: dummy @ {}, expires @ {:x}\n",
+            Ptr::from(&*d),
+            d.jiffies_expire
+        );
+        KBox::into_raw(d)
+    }
 }
 
-/// `static noinline void dummy_free(struct dummy *d)`: takes the dummy and frees it.
-#[no_mangle]
-#[inline(never)]
-extern "C" fn dummy_free(d: *mut Dummy) {
-    // SAFETY: The callers below pass a dummy they took off the list, which `dummy_alloc()`
-    // allocated with `kmalloc()` (`KBox`): this function owns it and frees it.
-    let d = unsafe { KBox::from_raw(d) };
-    pr_info_bare!(
-        "dummy_free: dummy @ {}, expired = {:x}\n",
-        Ptr::from(&*d),
-        d.jiffies_expire
-    );
+klp_target_fn! {
+    /// `static noinline void dummy_free(struct dummy *d)`: takes the dummy and frees it.
+    fn dummy_free(d: *mut Dummy) {
+        // SAFETY: The callers below pass a dummy they took off the list, which `dummy_alloc()`
+        // allocated with `kmalloc()` (`KBox`): this function owns it and frees it.
+        let d = unsafe { KBox::from_raw(d) };
+        pr_info_bare!(
+            "dummy_free: dummy @ {}, expired = {:x}\n",
+            Ptr::from(&*d),
+            d.jiffies_expire
+        );
+    }
 }
 
-/// `static noinline bool dummy_check(struct dummy *d, unsigned long jiffies)`: whether the dummy
-/// has expired at `jiffies`.
-#[no_mangle]
-#[inline(never)]
-extern "C" fn dummy_check(d: &Dummy, jiffies: Jiffies) -> bool {
-    time_after(jiffies, d.jiffies_expire)
+klp_target_fn! {
+    /// `static noinline bool dummy_check(struct dummy *d, unsigned long jiffies)`: whether the
+    /// dummy has expired at `jiffies`.
+    fn dummy_check(d: &Dummy, jiffies: Jiffies) -> bool {
+        time_after(jiffies, d.jiffies_expire)
+    }
 }
 
 /// Allocates a new dummy, which allocates additional memory, aptly named "leak", but does not

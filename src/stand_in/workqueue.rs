@@ -28,6 +28,11 @@ extern "C" {
     fn klp_rust_schedule_delayed_work(dwork: *mut delayed_work, delay: Jiffies) -> bool;
 }
 
+// SAFETY: `struct work_struct`, as the kernel crate translates it.
+unsafe impl crate::HasCType for work_struct {
+    const C_TYPE: crate::CType = crate::CType::record("struct work_struct");
+}
+
 const UNINIT: u8 = 0;
 const INITIALISING: u8 = 1;
 const READY: u8 = 2;

@@ -343,7 +343,8 @@ impl Finder {
 
     // ---- modules --------------------------------------------------------------------------
 
-    fn module_cands(&mut self, module: &str, name: &str) -> Result<Vec<Cand>, String> {
+    /// The `.mod` file of `module` and the objects it lists.
+    pub fn module_objects(&self, module: &str) -> Result<(PathBuf, Vec<PathBuf>), String> {
         let modfile = self.find_mod_file(module)?;
         let text = fs::read_to_string(&modfile)
             .map_err(|e| format!("cannot read {}: {e}", modfile.display()))?;
@@ -360,6 +361,11 @@ impl Finder {
             };
             objects.push(abs);
         }
+        Ok((modfile, objects))
+    }
+
+    fn module_cands(&mut self, module: &str, name: &str) -> Result<Vec<Cand>, String> {
+        let (modfile, objects) = self.module_objects(module)?;
         let mut defs: Vec<(PathBuf, Sym)> = Vec::new();
         for o in &objects {
             let syms = self.obj_syms(o)?;

@@ -132,6 +132,7 @@ fn what(r: &Record) -> String {
         Kind::Function => format!("klp_extern! function {}{pos} of {}", r.name, r.object),
         Kind::Variable => format!("klp_extern! variable {}{pos} of {}", r.name, r.object),
         Kind::Object => r.object.clone(),
+        Kind::Definition => format!("klp_target_fn! {}", r.name),
     }
 }
 
@@ -208,6 +209,84 @@ fn check_record(r: &Record, decl: &CDecl) -> Vec<String> {
     errors
 }
 
+/// Why the replacement's Rust type `r` is not the Rust target's `d`, if it is not: the same
+/// comparison as against C, a pointer to `c_void` on either side matching any pointer.
+fn rust_mismatch(r: &RustCType, d: &RustCType) -> Option<String> {
+    if r.depth != d.depth {
+        return Some(match (r.depth, d.depth) {
+            (0, _) => "a pointer in the target, not in the replacement".into(),
+            (_, 0) => "a pointer in the replacement, not in the target".into(),
+            (a, b) => format!("{a} levels of pointers in the replacement, {b} in the target"),
+        });
+    }
+    match (&r.base, &d.base) {
+        (Base::Any, _) | (_, Base::Any) if r.depth > 0 => None,
+        (a, b) if a == b => None,
+        _ => Some(format!("{r} in the replacement, {d} in the target")),
+    }
+}
+
+/// The errors of a replacement `r` against the definition `d` of a Rust target module.
+fn check_rust_record(r: &Record, d: &Record) -> Vec<String> {
+    let mut errors = vec![];
+    if r.kind != Kind::Replacement {
+        return vec![format!(
+            "{}: {} is defined in Rust (klp_target_fn!): only replacements are checked against it",
+            what(r),
+            r.name
+        )];
+    }
+    if r.params.len() != d.params.len() {
+        return vec![format!(
+            "{} does not match the Rust target: {} parameters in the target, {} in the replacement",
+            what(r),
+            d.params.len(),
+            r.params.len()
+        )];
+    }
+    let slots = std::iter::once((None, &r.ret, &d.ret)).chain(
+        r.params
+            .iter()
+            .zip(&d.params)
+            .enumerate()
+            .map(|(i, (s, t))| (Some(i), s, t)),
+    );
+    for (i, s, t) in slots {
+        if let Some(why) = rust_mismatch(&s.ty, &t.ty) {
+            let place = match i {
+                Some(i) => format!("parameter {} `{}` (target `{}`)", i + 1, s.name, t.name),
+                None => "return type".into(),
+            };
+            errors.push(format!(
+                "{} does not match the Rust target: {place}: the target's type is `{}`, the \
+                 replacement's `{}`: {why}",
+                what(r),
+                t.rust_type,
+                s.rust_type
+            ));
+        }
+    }
+    errors
+}
+
+/// The `klp_target_fn!` definitions of a Rust target module, if `module` is one (its objects
+/// have definition records); `None` for a C module or a Rust module without any.
+fn rust_definitions(
+    finder: &Finder,
+    module: &str,
+) -> Result<Option<(PathBuf, Vec<Record>)>, String> {
+    let Ok((modfile, objects)) = finder.module_objects(module) else {
+        return Ok(None);
+    };
+    let mut defs = vec![];
+    for o in &objects {
+        let Ok(data) = std::fs::read(o) else { continue };
+        let recs = records::read(&data).map_err(|e| format!("{}: {e}", o.display()))?;
+        defs.extend(recs.into_iter().filter(|r| r.kind == Kind::Definition));
+    }
+    Ok((!defs.is_empty()).then_some((modfile, defs)))
+}
+
 /// Names exported by the kernel (its `Module.symvers`).
 pub fn exported(kdir: &Path) -> BTreeSet<String> {
     std::fs::read_to_string(kdir.join("Module.symvers"))
@@ -228,8 +307,12 @@ pub fn check(kdir: &Path, modules: &[PathBuf], obj: &Path, symvers: &Path) -> Re
     let mut errors = vec![];
     let mut names = BTreeSet::new();
     let mut finder = None;
+    let mut rust_defs = std::collections::HashMap::new();
     let exported = exported(kdir);
-    for r in recs.iter().filter(|r| r.kind != Kind::Object) {
+    for r in recs
+        .iter()
+        .filter(|r| r.kind != Kind::Object && r.kind != Kind::Definition)
+    {
         // A declared symbol the kernel exports is checked like the others, and linked as usual.
         let is_exported = r.object == "vmlinux" && exported.contains(&r.name);
         if r.kind != Kind::Replacement && !is_exported {
@@ -256,6 +339,40 @@ pub fn check(kdir: &Path, modules: &[PathBuf], obj: &Path, symvers: &Path) -> Re
             finder = Some(crate::cdecl::Finder::new(kdir, modules)?);
         }
         let finder: &mut Finder = finder.as_mut().ok_or("no finder")?;
+        if r.object != "vmlinux" {
+            if !rust_defs.contains_key(&r.object) {
+                rust_defs.insert(r.object.clone(), rust_definitions(finder, &r.object)?);
+            }
+            if let Some(Some((modfile, defs))) = rust_defs.get(&r.object) {
+                match defs.iter().find(|d| d.name == r.name) {
+                    Some(d) if r.sympos <= 1 => errors.extend(
+                        check_rust_record(r, d)
+                            .into_iter()
+                            .map(|e| format!("{e}\n  Rust target: {}", modfile.display())),
+                    ),
+                    Some(_) => errors.push(format!(
+                        "{}: sympos {}, but {} has one {} (a #[no_mangle] function)",
+                        what(r),
+                        r.sympos,
+                        r.object,
+                        r.name
+                    )),
+                    None => errors.push(format!(
+                        "{}: {} is a Rust module ({}) that defines no {} with klp_target_fn! \
+                         (defined: {}); define it so, or state its prototype with `unsafe`",
+                        what(r),
+                        r.object,
+                        modfile.display(),
+                        r.name,
+                        defs.iter()
+                            .map(|d| d.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )),
+                }
+                continue;
+            }
+        }
         match finder.lookup(&r.object, &r.name, r.sympos) {
             Ok(found) => {
                 for e in check_record(r, &found.decl) {

@@ -63,6 +63,8 @@ pub enum Kind {
     Function,
     Variable,
     Object,
+    /// A C-ABI function that a Rust target module defines (`klp_target_fn!`).
+    Definition,
 }
 
 #[derive(Clone, Debug)]
@@ -110,6 +112,7 @@ fn record(b: &[u8]) -> Result<Record, String> {
         2 => Kind::Function,
         3 => Kind::Variable,
         4 => Kind::Object,
+        5 => Kind::Definition,
         k => return Err(format!("unknown record kind {k}")),
     };
     let count = b[9] as usize;

@@ -1,23 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Build-fail test (tools/klp-elf): a replacement of a module's function whose pointer parameter names another structure: `dummy_free()` of livepatch-shadow-mod.c takes a `struct dummy *`.
-//~ ERROR: parameter 1 `d` (C `d`): the C type is `struct dummy *`, the Rust type `&SeqFile`: points to struct seq_file in Rust, to struct dummy in C
+//! Build-fail test (tools/klp-elf): a replacement of a C module's function whose pointer parameter names another structure: `busymod_work_func()` of the C test_klp_callbacks_busy.c takes a `struct work_struct *`.
+//~ ERROR: parameter 1 `w` (C `work`): the C type is `struct work_struct *`, the Rust type `&SeqFile`: points to struct seq_file in Rust, to struct work_struct in C
 
-use livepatch::{klp_func, module_livepatch, targets::livepatch_shadow_mod::dummy as Dummy, SeqFile};
+use kernel::bindings::work_struct;
+use livepatch::{klp_func, module_livepatch, SeqFile};
 
 module_livepatch! {
     name: "cf_klp_func_struct_name",
     license: "GPL",
     objects: {
-        TARGET: "livepatch_shadow_mod" {
-            dummy_free => cf_free,
+        TARGET: "test_klp_callbacks_busy" {
+            busymod_work_func => cf_work,
         },
     },
 }
 
 klp_func! {
-    fn cf_free(d: &SeqFile) { //~ FAIL
-    fn cf_free(d: *mut Dummy) { //~ PASS
-        let _ = (d, core::mem::size_of::<&SeqFile>());
+    fn cf_work(w: &SeqFile) { //~ FAIL
+    fn cf_work(w: *mut work_struct) { //~ PASS
+        let _ = (w, core::mem::size_of::<&SeqFile>(), core::mem::size_of::<*mut work_struct>());
     }
 }

@@ -12,7 +12,7 @@
 
 use core::{ffi::c_int, fmt::Write, hint::black_box};
 use kernel::{c_str, prelude::*};
-use livepatch::{AttrWriter, ModuleDir, RoAttribute};
+use livepatch::{klp_target_fn, AttrWriter, ModuleDir, RoAttribute};
 
 module! {
     type: RustTarget,
@@ -22,12 +22,13 @@ module! {
     license: "GPL",
 }
 
-/// Replaced by `test_klp_rust_target_patch`. Not inlined into its caller, and its value opaque to
-/// the optimizer (`black_box`): the caller must call it.
-#[no_mangle]
-#[inline(never)]
-pub extern "C" fn test_klp_rust_target_answer() -> c_int {
-    black_box(42)
+klp_target_fn! {
+    /// Replaced by `test_klp_rust_target_patch`, which the build checks against this signature.
+    /// Not inlined into its caller (`klp_target_fn!`), and its value opaque to the optimizer
+    /// (`black_box`): the caller must call it.
+    pub fn test_klp_rust_target_answer() -> c_int {
+        black_box(42)
+    }
 }
 
 /// Replaced too, by its mangled name.

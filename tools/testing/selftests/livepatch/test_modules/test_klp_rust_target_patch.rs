@@ -2,7 +2,8 @@
 
 //! Livepatch test: replaces two Rust functions of `test_klp_rust_target`.
 //!
-//! `test_klp_rust_target_answer()` (42 becomes 1042) by its C-like name, and `mangled_answer()`
+//! `test_klp_rust_target_answer()` (42 becomes 1042) by its C-like name (checked against its
+//! `klp_target_fn!` signature), and `mangled_answer()`
 //! (7 becomes 1007) by its v0-mangled symbol name, as kallsyms has it (its crate hash included:
 //! it changes with the target's crate name and compiler).
 
@@ -16,11 +17,10 @@ module_livepatch! {
     license: "GPL",
     objects: {
         TARGET: "test_klp_rust_target" {
-            // SAFETY: `extern "C" fn test_klp_rust_target_answer() -> c_int` in
-            // test_klp_rust_target.rs: a Rust definition, which the build's check (against C
-            // definitions) cannot find.
-            unsafe test_klp_rust_target_answer => patched_answer,
-            // SAFETY: `extern "C" fn mangled_answer() -> c_int` in test_klp_rust_target.rs.
+            // Checked against its `klp_target_fn!` definition in test_klp_rust_target.rs.
+            test_klp_rust_target_answer => patched_answer,
+            // SAFETY: `extern "C" fn mangled_answer() -> c_int` in test_klp_rust_target.rs, a
+            // function not defined with `klp_target_fn!` (whose names are C names), so unchecked.
             unsafe _RNvCs8qRjv1hEg8j_20test_klp_rust_target14mangled_answer => patched_mangled,
         },
     },
