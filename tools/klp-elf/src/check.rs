@@ -526,4 +526,46 @@ mod tests {
         )
         .is_some());
     }
+
+    #[test]
+    fn rust_targets() {
+        let dummy = || Base::Record("struct dummy".into());
+        let u64_ = Base::Int {
+            bytes: 8,
+            signed: false,
+        };
+        // `&Dummy` in the target, `*mut Dummy` in the replacement: one pointer each.
+        assert_eq!(rust_mismatch(&r(dummy(), 1), &r(dummy(), 1)), None);
+        // A `c_void` pointer on either side matches any pointer, not a value.
+        assert_eq!(rust_mismatch(&r(Base::Any, 1), &r(dummy(), 1)), None);
+        assert_eq!(rust_mismatch(&r(dummy(), 1), &r(Base::Any, 1)), None);
+        assert_eq!(
+            rust_mismatch(&r(u64_.clone(), 0), &r(dummy(), 1)).as_deref(),
+            Some("a pointer in the target, not in the replacement")
+        );
+        assert_eq!(
+            rust_mismatch(
+                &r(
+                    Base::Int {
+                        bytes: 4,
+                        signed: false
+                    },
+                    0
+                ),
+                &r(u64_, 0)
+            )
+            .as_deref(),
+            Some(
+                "32-bit unsigned integer in the replacement, 64-bit unsigned integer in the target"
+            )
+        );
+        assert_eq!(
+            rust_mismatch(
+                &r(Base::Record("struct seq_file".into()), 1),
+                &r(dummy(), 1)
+            )
+            .as_deref(),
+            Some("struct seq_file * in the replacement, struct dummy * in the target")
+        );
+    }
 }
