@@ -111,16 +111,19 @@ livepatch: '$MOD_LIVEPATCH': unpatching complete
 start_test "rust target: patched and unpatched while called from every CPU"
 
 # One reader per CPU, pinned, calls test_klp_rust_target_answer() through the
-# sysfs file in a loop (bash's read: no process per call) while the patch is
-# enabled and disabled three times; each transition must complete under the
-# calls, and every CPU must see only the old (42) and the new (1042) result,
-# both of them.
+# sysfs file in a loop (bash's read: no process per call; a 2 ms wait on an
+# empty FIFO between calls leaves the CPUs to the rest, which the debug kernel
+# needs) while the patch is enabled and disabled three times; each transition
+# must complete under the calls, and every CPU must see only the old (42) and
+# the new (1042) result, both of them.
 ncpus=$(nproc)
 [[ $ncpus -ge 2 ]] || die "this test needs at least 2 CPUs, the VM has $ncpus"
 load_mod $MOD_TARGET
 calls=$(mktemp -d)
+mkfifo "$calls/tick"
 for ((cpu = 0; cpu < ncpus; cpu++)); do
-	taskset -c $cpu bash -c 'while [[ ! -e $1/stop ]]; do read -r v <'$DIR'/answer; echo "$v"; done |
+	taskset -c $cpu bash -c 'exec 3<>$1/tick
+		while [[ ! -e $1/stop ]]; do read -r v <'$DIR'/answer; echo "$v"; read -t 0.002 -u 3 _; done |
 		sort | uniq -c >$1/cpu$2' _ "$calls" $cpu &
 done
 rounds=""
