@@ -150,8 +150,9 @@ vm: modules
 	@$(LAB)/vm.sh "$(CMD)"
 
 # Not the compile-fail cases: each is two modules in one file (see scripts/compile-fail.sh).
-# Not tools/klp-elf either: a host program, formatted by `cargo fmt` (make check runs it).
-RUST_SOURCES = $(foreach f,$(shell git ls-files --cached --others --exclude-standard '*.rs' 2>/dev/null || find . -name '*.rs'),$(if $(findstring /compile_fail/,$(f))$(findstring tools/klp-elf/,$(f)),,$(f)))
+# Not tools/klp-elf and tools/klp either: host programs, formatted by `cargo fmt` (make check
+# runs it).
+RUST_SOURCES = $(foreach f,$(shell git ls-files --cached --others --exclude-standard '*.rs' 2>/dev/null || find . -name '*.rs'),$(if $(findstring /compile_fail/,$(f))$(findstring tools/klp-elf/,$(f))$(findstring tools/klp/,$(f)),,$(f)))
 fmt:
 	rustfmt --edition 2021 --config-path $(KSRC)/.rustfmt.toml $(RUST_SOURCES)
 

@@ -373,3 +373,113 @@ pub fn wait(root: &Root, name: Option<&str>, secs: u64) -> Result<()> {
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tasks::{pending, tasks};
+
+    fn fixture(name: &str) -> Root {
+        Root(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures")
+                .join(name),
+        )
+    }
+
+    #[test]
+    fn list_of_stacked_patches() {
+        let root = fixture("list");
+        let patches = read_patches(&root).unwrap();
+        // Enable order, from /proc/modules (newest first there).
+        let names: Vec<&str> = patches.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "test_klp_livepatch",
+                "livepatch_sample",
+                "test_klp_atomic_replace"
+            ]
+        );
+        assert_eq!(
+            list_text(&patches),
+            "test_klp_livepatch: enabled
+  vmlinux: loaded, patched
+    cmdline_proc_show,1: superseded by livepatch_sample
+livepatch_sample: enabled
+  vmlinux: loaded, patched
+    cmdline_proc_show,1: live
+test_klp_atomic_replace: enabled
+  vmlinux: loaded, patched
+    meminfo_proc_show,1: live
+"
+        );
+        let json = serde_json::to_value(views(&patches)).unwrap();
+        assert_eq!(
+            json[0]["objects"][0]["functions"][0]["live"]["state"],
+            "superseded"
+        );
+        assert_eq!(
+            json[0]["objects"][0]["functions"][0]["live"]["by"],
+            "livepatch_sample"
+        );
+        assert_eq!(json[2]["transition"], serde_json::Value::Null);
+        assert_eq!(json[2]["replace"], false);
+    }
+
+    #[test]
+    fn stalled_transition() {
+        let root = fixture("stall");
+        let p = read_patch(&root, "test_klp_callbacks_demo").unwrap();
+        assert!(p.enabled);
+        assert_eq!(p.transition, Some(Direction::Patching));
+        let objs: Vec<(&str, bool, bool)> = p
+            .objects
+            .iter()
+            .map(|o| (o.name.as_str(), o.loaded, o.patched))
+            .collect();
+        assert_eq!(
+            objs,
+            [
+                ("test_klp_callbacks_busy", true, true),
+                ("test_klp_callbacks_mod", false, false),
+                ("vmlinux", true, true)
+            ]
+        );
+        assert_eq!(
+            in_transition(&root).unwrap().as_deref(),
+            Some("test_klp_callbacks_demo")
+        );
+        let all = tasks(&root);
+        assert!(all.len() > 20, "{} tasks", all.len());
+        let left = pending(&all, Direction::Patching.target_state());
+        assert_eq!(left.len(), 1, "{left:?}");
+        assert!(left[0].comm.starts_with("kworker/"), "{:?}", left[0]);
+        let text = report(&root, &left);
+        assert!(text.contains("still on the old code"), "{text}");
+        assert!(
+            text.contains("\n    busymod_work_func+0x")
+                && text.contains("[test_klp_callbacks_busy]"),
+            "{text}"
+        );
+        assert!(list_text(&[p]).contains("busymod_work_func,1: patching (tasks switching)"));
+    }
+
+    #[test]
+    fn no_livepatch_support() {
+        let root = fixture("none");
+        assert!(matches!(read_patches(&root), Err(Error::NoLivepatch)));
+        assert_eq!(
+            Error::NoLivepatch.status(),
+            crate::error::status::NO_LIVEPATCH
+        );
+    }
+
+    #[test]
+    fn not_loaded() {
+        assert!(matches!(
+            read_patch(&fixture("list"), "nope"),
+            Err(Error::NotLoaded(n)) if n == "nope"
+        ));
+    }
+}

@@ -192,3 +192,17 @@ pub fn require_root() -> Result<()> {
         Err(Error::NotRoot)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modinfo() {
+        let mi = parse_modinfo(b"livepatch=Y\0\0parm=x:desc=with=equals\0junk\0name=m\0");
+        assert_eq!(get(&mi, "livepatch"), Some("Y"));
+        assert_eq!(get(&mi, "parm"), Some("x:desc=with=equals"));
+        assert_eq!(get(&mi, "name"), Some("m"));
+        assert_eq!(get(&mi, "junk"), None);
+    }
+}

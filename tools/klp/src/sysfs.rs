@@ -229,3 +229,22 @@ pub fn live_state(patches: &[Patch], i: usize, object: &str, func: &Func) -> Liv
         None => Live::Runs,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn func_dirs() {
+        assert_eq!(
+            parse_func_dir("cmdline_proc_show,1"),
+            Some(Func {
+                name: "cmdline_proc_show".into(),
+                sympos: 1
+            })
+        );
+        assert_eq!(parse_func_dir("a,b,2").map(|f| f.name), Some("a,b".into()));
+        assert_eq!(parse_func_dir("patched"), None);
+        assert_eq!(parse_func_dir("x,y"), None);
+    }
+}

@@ -105,3 +105,30 @@ pub fn report(root: &Root, pending: &[Task]) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stacks() {
+        assert_eq!(
+            parse_stack("[<0>] msleep+0x28/0x30\n[<0>] busymod_work_func+0x55/0x88 [m]\n\n"),
+            ["msleep+0x28/0x30", "busymod_work_func+0x55/0x88 [m]"]
+        );
+        assert!(parse_stack("").is_empty());
+    }
+
+    #[test]
+    fn pending_tasks() {
+        let t = |tid, state| Task {
+            pid: tid,
+            tid,
+            comm: "t".into(),
+            state,
+        };
+        let all = [t(1, -1), t(2, 0), t(3, 1)];
+        assert_eq!(pending(&all, 1), [t(2, 0)]);
+        assert_eq!(pending(&all, 0), [t(3, 1)]);
+    }
+}

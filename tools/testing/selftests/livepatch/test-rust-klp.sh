@@ -209,17 +209,27 @@ unload_mod $BUSY
 clean
 echo "ok"
 
-start_test "klp unload of a forced patch: disabled, its module kept by the core, exit status 8"
+start_test "klp unload: a stalled unpatching is reversed; a forced patch is disabled, its module kept (exit 8)"
 
-load_mod $BUSY block_transition=Y
-klp_run 7 $KLP load --timeout 2 test_modules/$FORCED.ko
+# The forced patch replaces busymod_work_func() of the busymod sample with a
+# function that sleeps: its worker, inside the new code, holds the unpatching.
+BUSYMOD=livepatch_callbacks_busymod
+klp_run 0 $KLP load test_modules/$FORCED.ko sleep_secs=30
+load_mod $BUSYMOD
+loop_until 'dmesg | grep -q "$FORCED: forced_work_func, sleeping 30 seconds"' || die "the worker did not start"
+klp_run 7 $KLP unload --timeout 2 $FORCED
+expect_out "klp: the unpatching transition of $FORCED did not complete within 2 s"
+expect_out "reversed: the patch stays enabled"
+expect_out "forced_work_func"
+[[ "$(cat /sys/kernel/livepatch/$FORCED/enabled)" == 1 ]] || die "$FORCED is not enabled again"
+echo 0 >/sys/kernel/livepatch/$FORCED/enabled
+loop_until 'grep -q "^1$" /sys/kernel/livepatch/$FORCED/transition' || die "no unpatching transition"
 echo 1 >/sys/kernel/livepatch/$FORCED/force
-loop_until 'grep -q "^0$" /sys/kernel/livepatch/$FORCED/transition' || die "forcing did not end the transition"
 klp_run 8 $KLP unload $FORCED
 expect_out "klp: $FORCED was forced"
-[[ ! -e /sys/kernel/livepatch/$FORCED ]] || die "$FORCED still in /sys/kernel/livepatch"
-echo N >/sys/module/$BUSY/parameters/block_transition
-unload_mod $BUSY
+[[ ! -e /sys/kernel/livepatch/$FORCED && -e /sys/module/$FORCED ]] || die "$FORCED: not as a forced patch leaves it"
+# Waits for the worker, which runs the forced module's code (kept by the core).
+unload_mod $BUSYMOD
 clean
 echo "ok"
 
