@@ -269,9 +269,9 @@ pub fn load(
         Waited::Stalled(left, _) => {
             let report = report(root, &left);
             let what = format!(
-                "the patching transition of {name} did not complete within {secs} s: {} tasks \
-                 still run the old code",
-                left.len()
+                "the patching transition of {name} did not complete within {secs} s: {} still \
+                 on the old code",
+                crate::tasks::count(left.len())
             );
             if revert_on_stall {
                 eprintln!("klp: {name}: stalled; reversing the transition");
@@ -320,9 +320,9 @@ pub fn unload(root: &Root, name: &str, secs: u64) -> Result<()> {
         let back = wait_patch(root, name, Deadline::new(secs))?;
         return Err(Error::Stalled {
             what: format!(
-                "the unpatching transition of {name} did not complete within {secs} s: {} tasks \
-                 still run the patched code",
-                left.len()
+                "the unpatching transition of {name} did not complete within {secs} s: {} still \
+                 on the patched code",
+                crate::tasks::count(left.len())
             ),
             report,
             advice: match back {

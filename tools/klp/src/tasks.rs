@@ -80,6 +80,11 @@ pub fn parse_stack(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// "1 task", "2 tasks".
+pub fn count(n: usize) -> String {
+    format!("{n} task{}", if n == 1 { "" } else { "s" })
+}
+
 /// The report of the tasks holding a transition: pid, tid, command, and kernel stack.
 pub fn report(root: &Root, pending: &[Task]) -> String {
     let mut s = String::new();

@@ -4,7 +4,7 @@
 
 use crate::error::{Error, Result};
 use crate::sysfs::{read_patch, read_patches, Direction, Root};
-use crate::tasks::{pending, report, tasks, Task};
+use crate::tasks::{count, pending, report, tasks, Task};
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
@@ -55,10 +55,10 @@ impl Progress {
         };
         let mut e = std::io::stderr();
         if self.tty {
-            let _ = write!(e, "\rklp: {name}: {what}, {n} tasks still to switch   ");
+            let _ = write!(e, "\rklp: {name}: {what}, {} still to switch   ", count(n));
             self.shown = true;
         } else {
-            let _ = writeln!(e, "klp: {name}: {what}, {n} tasks still to switch");
+            let _ = writeln!(e, "klp: {name}: {what}, {} still to switch", count(n));
         }
     }
     fn done(&mut self) {

@@ -214,9 +214,9 @@ start_test "klp unload: a stalled unpatching is reversed; a forced patch is disa
 # The forced patch replaces busymod_work_func() of the busymod sample with a
 # function that sleeps: its worker, inside the new code, holds the unpatching.
 BUSYMOD=livepatch_callbacks_busymod
-klp_run 0 $KLP load test_modules/$FORCED.ko sleep_secs=30
+klp_run 0 $KLP load test_modules/$FORCED.ko sleep_secs=20
 load_mod $BUSYMOD
-loop_until 'dmesg | grep -q "$FORCED: forced_work_func, sleeping 30 seconds"' || die "the worker did not start"
+loop_until 'dmesg | grep -q "$FORCED: forced_work_func, sleeping 20 seconds"' || die "the worker did not start"
 klp_run 7 $KLP unload --timeout 2 $FORCED
 expect_out "klp: the unpatching transition of $FORCED did not complete within 2 s"
 expect_out "reversed: the patch stays enabled"
