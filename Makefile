@@ -10,7 +10,7 @@
 #   make -s kdir  print the kernel build directory
 #   make modules  build the Rust modules against $(KDIR) (checks signatures, makes
 #                 livepatch relocations: tools/klp-elf)
-#   make tools    build tools/klp-elf
+#   make tools    build tools/klp-elf and tools/klp (the klp command)
 #   make doc      rustdoc HTML of the livepatch crate, in doc/livepatch/
 #   make vm CMD='...'  run a command in the VM, in this directory, with the modules built
 #   make compile-fail  modules that must not build, and their twins that must
@@ -52,6 +52,10 @@ export KDIR
 KLP_ELF ?= $(LAB_CACHE)/klp-elf/release/klp-elf
 KLP_ELF_DIR = $(patsubst %/release/klp-elf,%,$(KLP_ELF))
 export KLP_ELF
+# tools/klp, the command-line tool (KLP=DIR/release/klp builds it in DIR instead).
+KLP ?= $(LAB_CACHE)/klp/release/klp
+KLP_DIR = $(patsubst %/release/klp,%,$(KLP))
+export KLP
 KLP_TARGETS = $(KDIR)-targets
 
 KMAKE = $(MAKE) -C $(KDIR) M=$(CURDIR) LLVM=-19 RUSTC=/usr/bin/rustc \
@@ -100,11 +104,12 @@ modules: bindings tools targets
 	+$(KMAKE) modules
 	@for ko in $$(sed 's/\.o$$/.ko/' modules.order); do $(KLP_ELF) convert --kdir $(KDIR) $$ko || exit; done
 
-# The build tool, with its pinned crates (Cargo.lock), from crates.io; `cargo test` runs its
-# unit tests.
+# The build tool and the `klp` command (tools/klp, used in the VM), with their pinned crates
+# (Cargo.lock), from crates.io; `cargo test` runs their unit tests.
 tools:
 	@cd tools/klp-elf && CARGO_TARGET_DIR=$(KLP_ELF_DIR) LIBCLANG_PATH=/usr/lib/llvm-19/lib \
 		cargo build --release --locked --quiet
+	@cd tools/klp && CARGO_TARGET_DIR=$(KLP_DIR) cargo build --release --locked --quiet
 
 # The C modules that Rust livepatches target and that the kernel build does not provide (the
 # selftests' test_klp_callbacks_busy, the module of the real fix), in $(KLP_TARGETS).
@@ -145,8 +150,9 @@ vm: modules
 	@$(LAB)/vm.sh "$(CMD)"
 
 # Not the compile-fail cases: each is two modules in one file (see scripts/compile-fail.sh).
-# Not tools/klp-elf either: a host program, formatted by `cargo fmt` (make check runs it).
-RUST_SOURCES = $(foreach f,$(shell git ls-files --cached --others --exclude-standard '*.rs' 2>/dev/null || find . -name '*.rs'),$(if $(findstring /compile_fail/,$(f))$(findstring tools/klp-elf/,$(f)),,$(f)))
+# Not tools/klp-elf and tools/klp either: host programs, formatted by `cargo fmt` (make check
+# runs it).
+RUST_SOURCES = $(foreach f,$(shell git ls-files --cached --others --exclude-standard '*.rs' 2>/dev/null || find . -name '*.rs'),$(if $(findstring /compile_fail/,$(f))$(findstring tools/klp-elf/,$(f))$(findstring tools/klp/,$(f)),,$(f)))
 fmt:
 	rustfmt --edition 2021 --config-path $(KSRC)/.rustfmt.toml $(RUST_SOURCES)
 

@@ -69,6 +69,10 @@ check "tools/klp-elf: cargo test, clippy and rustfmt clean" bash -c 'cd tools/kl
 	export CARGO_TARGET_DIR=${KLP_ELF%/release/klp-elf} LIBCLANG_PATH=/usr/lib/llvm-19/lib &&
 	cargo test --release --locked --quiet && cargo clippy --release --locked --quiet -- -D warnings &&
 	cargo fmt --check'
+check "tools/klp: cargo test, clippy and rustfmt clean" bash -c 'cd tools/klp &&
+	export CARGO_TARGET_DIR=${KLP%/release/klp} &&
+	cargo test --release --locked --quiet && cargo clippy --release --locked --quiet -- -D warnings &&
+	cargo fmt --check'
 clippy_out=$(touch src/lib.rs; make -s clippy 2>&1); rc=$?
 warnings=$(grep -cE '^(warning|error)' <<<"$clippy_out")
 report "clippy: CLIPPY=1 build has no warnings ($warnings)" $((rc || warnings)) "$(grep -A8 -E '^(warning|error)' <<<"$clippy_out" | head -40)"
@@ -119,6 +123,8 @@ if ! out=$(upstream_rundir "$rundir" 2>&1); then
 	report "copy the upstream scripts and build test_klp-call_getpid from the kernel tarball" 1 "$out"
 fi
 cp tools/testing/selftests/livepatch/{test-rust-*.sh,rust_functions.sh} "$rundir"/
+# test-rust-klp.sh runs the klp command (tools/klp, built by make tools).
+cp "$KLP" "$rundir/klp" || report "copy the klp command ($KLP) into the run directory" 1
 for ko in tools/testing/selftests/livepatch/test_modules/*.ko samples/livepatch/*.ko; do
 	name=$(basename "$ko" .ko)
 	cp "$ko" "$rundir/test_modules/${name//-/_}.ko"

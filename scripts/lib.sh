@@ -12,6 +12,8 @@ mkdir -p "$LAB_VMDIR"
 BINDGEN=$LAB_CACHE/cargo/bin/bindgen
 # tools/klp-elf, built by `make tools` (and `make modules`).
 export KLP_ELF=${KLP_ELF:-$LAB_CACHE/klp-elf/release/klp-elf}
+# tools/klp, the klp command (make tools), run in the VM by test-rust-klp.sh.
+export KLP=${KLP:-$LAB_CACHE/klp/release/klp}
 VNG=$LAB_CACHE/venv/bin/vng
 KSRC_TAR=/usr/src/linux-source-6.12.tar.xz
 export PATH="$LAB_CACHE/cargo/bin:$LAB_CACHE/venv/bin:$PATH"
