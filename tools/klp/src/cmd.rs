@@ -300,16 +300,19 @@ pub fn unload(root: &Root, name: &str, secs: u64) -> Result<()> {
     require_root()?;
     root.require_livepatch()?;
     let deadline = Deadline::new(secs);
-    if !root.patch_dir(name).exists() {
-        // Disabled and released already: only the module is left.
-        if root.module_loaded(name) && root.module_refcnt(name).is_some() {
+    let p = match read_patch(root, name) {
+        Ok(p) => p,
+        // Disabled and released already (replaced, or released as it was read): only the
+        // module is left.
+        Err(Error::NotLoaded(_))
+            if root.module_loaded(name) && root.module_refcnt(name).is_some() =>
+        {
             remove_released(root, name, deadline)?;
             println!("klp: {name} removed");
             return Ok(());
         }
-        return Err(Error::NotLoaded(name.into()));
-    }
-    let p = read_patch(root, name)?;
+        Err(e) => return Err(e),
+    };
     if p.enabled {
         write_enabled(root, name, false, deadline)?;
     }

@@ -121,8 +121,19 @@ pub fn parse_func_dir(s: &str) -> Option<Func> {
     })
 }
 
-/// One patch, read from its directory.
+/// One patch, read from its directory; [`Error::NotLoaded`] if there is none, also when the core
+/// removes it while it is read (a patch is released right after its unpatching transition).
 pub fn read_patch(root: &Root, name: &str) -> Result<Patch> {
+    read_patch_dir(root, name).map_err(|e| {
+        if root.patch_dir(name).is_dir() {
+            e
+        } else {
+            Error::NotLoaded(name.to_string())
+        }
+    })
+}
+
+fn read_patch_dir(root: &Root, name: &str) -> Result<Patch> {
     let dir = root.patch_dir(name);
     if !dir.is_dir() {
         return Err(Error::NotLoaded(name.to_string()));
