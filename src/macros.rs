@@ -63,12 +63,7 @@ macro_rules! klp_func {
             unsafe {
                 $crate::Replacement::from_raw(
                     replacement as *const ::core::ffi::c_void,
-                    $crate::ctype::Signature::new($crate::klp_ret_slot!($($ret)?))
-                        $(.param($crate::ctype::Slot::new(
-                            <$ty as $crate::FfiArg>::C_TYPE,
-                            stringify!($ty),
-                            stringify!($arg),
-                        )))*,
+                    $crate::klp_signature!(FfiArg; ($($arg: $ty),*) $(-> $ret)?),
                 )
             }
         };
@@ -108,12 +103,7 @@ macro_rules! klp_target_fn {
 
         $crate::livepatch_record!($crate::ctype::Record::definition(
             stringify!($name),
-            &$crate::ctype::Signature::new($crate::klp_ret_slot!($($ret)?))
-                $(.param($crate::ctype::Slot::new(
-                    <$ty as $crate::HasCType>::C_TYPE,
-                    stringify!($ty),
-                    stringify!($arg),
-                )))*,
+            &$crate::klp_signature!(HasCType; ($($arg: $ty),*) $(-> $ret)?),
         ));
     };
 }
@@ -235,6 +225,21 @@ macro_rules! livepatch_record {
             #[used(compiler)]
             static RECORD: $crate::ctype::Record = $record;
         };
+    };
+}
+
+/// The [`Signature`](crate::ctype::Signature) of `(arg: Type, ...) -> Ret`, each parameter's C
+/// type from `Trait` (`FfiArg` for a replacement's parameters, `HasCType` elsewhere).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! klp_signature {
+    ($trait:ident; ($($arg:ident : $ty:ty),*) $(-> $ret:ty)?) => {
+        $crate::ctype::Signature::new($crate::klp_ret_slot!($($ret)?))
+            $(.param($crate::ctype::Slot::new(
+                <$ty as $crate::$trait>::C_TYPE,
+                stringify!($ty),
+                stringify!($arg),
+            )))*
     };
 }
 
@@ -559,12 +564,7 @@ macro_rules! klp_extern_decls {
             $crate::livepatch_object_str!($target),
             stringify!($name),
             0 $(+ $sympos)?,
-            &$crate::ctype::Signature::new($crate::klp_ret_slot!($($ret)?))
-                $(.param($crate::ctype::Slot::new(
-                    <$ty as $crate::HasCType>::C_TYPE,
-                    stringify!($ty),
-                    stringify!($arg),
-                )))*,
+            &$crate::klp_signature!(HasCType; ($($arg: $ty),*) $(-> $ret)?),
         ).unchecked());
         $crate::klp_extern_decls!($target; $($rest)*);
     };
@@ -583,12 +583,7 @@ macro_rules! klp_extern_decls {
             $crate::livepatch_object_str!($target),
             stringify!($name),
             0 $(+ $sympos)?,
-            &$crate::ctype::Signature::new($crate::klp_ret_slot!($($ret)?))
-                $(.param($crate::ctype::Slot::new(
-                    <$ty as $crate::HasCType>::C_TYPE,
-                    stringify!($ty),
-                    stringify!($arg),
-                )))*,
+            &$crate::klp_signature!(HasCType; ($($arg: $ty),*) $(-> $ret)?),
         ));
         $crate::klp_extern_decls!($target; $($rest)*);
     };
