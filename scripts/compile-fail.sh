@@ -34,7 +34,8 @@ variant() {
 		sed -e "s|[[:space:]]*//~ $keep\$||"
 }
 {
-	echo "rustflags-y += --extern=livepatch=$LAB_ROOT/src/liblivepatch.rmeta -Ldependency=$LAB_ROOT/src"
+	echo "include $LAB_ROOT/scripts/module-flags.mk"
+	echo "rustflags-y += \$(klp_module_lints) --extern=livepatch=$LAB_ROOT/src/liblivepatch.rmeta -Ldependency=$LAB_ROOT/src"
 	for c in "${cases[@]}"; do
 		variant "$c" pass >"$dir/${c}_pass.rs"
 		variant "$c" fail >"$dir/${c}_fail.rs"

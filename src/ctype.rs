@@ -197,6 +197,11 @@ impl Signature {
 
 /// A record for the build tool: what one declaration claims about the C code.
 ///
+/// The tool trusts records: a record that does not describe its declaration (a definition a Rust
+/// target does not have, a signature other than the function's) would make the build accept what
+/// it must refuse. So the constructors are `unsafe`, and only the macros call them, on the
+/// declaration they expand to in the same invocation.
+///
 /// Placed by the macros in the `.discard.klp.records` section of the module's object, which the
 /// tool reads and the module linker script discards.
 #[repr(C)]
@@ -245,7 +250,12 @@ impl Record {
     }
 
     /// `old_name` (at `sympos`) of `object` is replaced by the function `rust` of signature `sig`.
-    pub const fn replacement(
+    ///
+    /// # Safety
+    ///
+    /// `sig` is the signature of the replacement `rust` that the module's patch binds to
+    /// `old_name` in `object`.
+    pub const unsafe fn replacement(
         object: &str,
         old_name: &str,
         sympos: u32,
@@ -256,12 +266,20 @@ impl Record {
     }
 
     /// The function `name` (at `sympos`) of `object` is declared with signature `sig`.
-    pub const fn function(object: &str, name: &str, sympos: u32, sig: &Signature) -> Self {
+    ///
+    /// # Safety
+    ///
+    /// The module declares `name` with `sig` and links to the symbol `name` of `object`.
+    pub const unsafe fn function(object: &str, name: &str, sympos: u32, sig: &Signature) -> Self {
         Self::new(RECORD_FUNCTION, object, name, sympos, name).with_signature(sig)
     }
 
     /// The variable `name` (at `sympos`) of `object` is declared of type `ty`.
-    pub const fn variable(object: &str, name: &str, sympos: u32, ty: Slot) -> Self {
+    ///
+    /// # Safety
+    ///
+    /// The module declares `name` with `ty` and links to the symbol `name` of `object`.
+    pub const unsafe fn variable(object: &str, name: &str, sympos: u32, ty: Slot) -> Self {
         let mut r = Self::new(RECORD_VARIABLE, object, name, sympos, name);
         r.ret = ty;
         r
@@ -274,13 +292,21 @@ impl Record {
     }
 
     /// The patch has an object `object`.
-    pub const fn object(object: &str) -> Self {
+    ///
+    /// # Safety
+    ///
+    /// The module's patch has the object `object`.
+    pub const unsafe fn object(object: &str) -> Self {
         Self::new(RECORD_OBJECT, object, "", 0, "")
     }
 
     /// This module, a Rust livepatch target, defines the C-ABI function `name` with signature
     /// `sig`, which replacements of it are checked against.
-    pub const fn definition(name: &str, sig: &Signature) -> Self {
+    ///
+    /// # Safety
+    ///
+    /// The module defines the global C-ABI function `name` with the signature `sig`.
+    pub const unsafe fn definition(name: &str, sig: &Signature) -> Self {
         Self::new(RECORD_DEFINITION, "", name, 0, name).with_signature(sig)
     }
 }

@@ -16,6 +16,7 @@
 //!
 //! ```ignore
 //! use core::ffi::{c_int, c_void};
+//! use kernel::error::code::EINVAL;
 //! use livepatch::{klp_func, module_livepatch, seq_print, SeqFile};
 //!
 //! module_livepatch! {
@@ -29,7 +30,8 @@
 //! }
 //!
 //! klp_func! {
-//!     fn livepatch_cmdline_proc_show(m: &SeqFile, _v: *mut c_void) -> c_int {
+//!     fn livepatch_cmdline_proc_show(m: Option<&SeqFile>, _v: *mut c_void) -> c_int {
+//!         let Some(m) = m else { return EINVAL.to_errno() };
 //!         seq_print!(m, "{}\n", "this has been live patched");
 //!         0
 //!     }
@@ -66,7 +68,7 @@ pub const NR_CPUS: usize = bindings::CONFIG_NR_CPUS as usize;
 
 pub use ctype::{CType, HasCType};
 pub use params::{Param, ParamArray, ParamType};
-pub use patch::{ffi_ret, CallScope, FfiArg, FfiRet, FromRaw, ModuleState};
+pub use patch::{ffi_ret, CallArg, CallScope, FfiArg, FfiRet, FromRaw, ModuleState, ReturnPtr};
 pub use patch::{Callbacks, Func, IntoPatch, ObjectId, Patch, Registration, Replacement};
 #[doc(hidden)]
 pub use patch::{FuncTable, ObjectEntry, PatchTable};

@@ -8,8 +8,8 @@
 ///
 /// Expands to a constant of type [`Replacement`](crate::Replacement) with the given name, for the
 /// `objects` of [`module_livepatch!`](crate::module_livepatch). Each parameter type implements
-/// [`FfiArg`](crate::FfiArg), which says what C type it stands for (`&SeqFile` for
-/// `struct seq_file *`, `&PtRegs` for `const struct pt_regs *`, `i32` for `int`, raw pointers as
+/// [`FfiArg`](crate::FfiArg), which says what C type it stands for (`Option<&SeqFile>` for
+/// `struct seq_file *`, `Option<&PtRegs>` for `const struct pt_regs *`, `i32` for `int`, raw pointers as
 /// they are); the return type is a [`FfiRet`](crate::FfiRet) (a C integer, `bool`, a raw pointer or
 /// nothing).
 ///
@@ -25,7 +25,10 @@
 /// ```ignore
 /// klp_func! {
 ///     /// Replaces `cmdline_proc_show()` in `fs/proc/cmdline.c`.
-///     fn livepatch_cmdline_proc_show(m: &SeqFile, _v: *mut c_void) -> c_int {
+///     fn livepatch_cmdline_proc_show(m: Option<&SeqFile>, _v: *mut c_void) -> c_int {
+///         let Some(m) = m else {
+///             return EINVAL.to_errno();
+///         };
 ///         seq_print!(m, "{}\n", "this has been live patched");
 ///         0
 ///     }
@@ -34,14 +37,20 @@
 #[macro_export]
 macro_rules! klp_func {
     (
-        $(#[$meta:meta])*
+        $(#[doc = $doc:expr])*
         $vis:vis fn $name:ident($($arg:ident : $ty:ty),* $(,)?) $(-> $ret:ty)? $body:block
     ) => {
-        $(#[$meta])*
+        $(#[doc = $doc])*
         #[expect(non_upper_case_globals)]
         $vis const $name: $crate::Replacement = {
             $(const _: () = $crate::ffi_ret::<$ret>();)?
-            extern "C" fn replacement(
+            /// The C signature declared by the invocation, recorded for the build-time check.
+            const SIGNATURE: $crate::ctype::Signature =
+                $crate::klp_signature!(FfiArg; ($($arg: $ty),*) $(-> $ret)?);
+            /// The function the livepatch core calls in place of the replaced one. `unsafe`:
+            /// only the core may call it, with arguments of the C types its caller passed (the
+            /// body, which can name it, cannot call it without `unsafe`).
+            unsafe extern "C" fn replacement(
                 $($arg: <$ty as $crate::FfiArg>::Raw),*
             ) $(-> $ret)? {
                 fn body($($arg: $ty),*) $(-> $ret)? $body
@@ -50,22 +59,21 @@ macro_rules! klp_func {
                 let _arguments_live_only_during_the_call =
                     // SAFETY: A local of the replacement function, as `CallScope::new` requires.
                     unsafe { $crate::CallScope::new() };
-                body($(
+                let ret = body($(
                     // SAFETY: The livepatch core calls this function in place of the replaced
                     // one, with the arguments its caller passed.
                     unsafe { _arguments_live_only_during_the_call.arg($arg) }
-                ),*)
+                ),*);
+                // The body's call is not a tail call: this frame stays on the stack while any
+                // code of the module that it calls runs (see `CallScope::keep_frame`).
+                $crate::CallScope::keep_frame();
+                ret
             }
             // SAFETY: `replacement` is `extern "C"` with the C parameter types declared in this
-            // invocation, recorded in its signature; `module_livepatch!` records each function it
+            // invocation, recorded in `SIGNATURE`; `module_livepatch!` records each function it
             // replaces with that signature, which the build checks against the C definition (or
             // the author states it, with `unsafe`).
-            unsafe {
-                $crate::Replacement::from_raw(
-                    replacement as *const ::core::ffi::c_void,
-                    $crate::klp_signature!(FfiArg; ($($arg: $ty),*) $(-> $ret)?),
-                )
-            }
+            unsafe { $crate::Replacement::from_raw(replacement as *const ::core::ffi::c_void, SIGNATURE) }
         };
     };
 }
@@ -93,18 +101,25 @@ macro_rules! klp_func {
 #[macro_export]
 macro_rules! klp_target_fn {
     (
-        $(#[$meta:meta])*
+        $(#[doc = $doc:expr])*
         $vis:vis fn $name:ident($($arg:ident : $ty:ty),* $(,)?) $(-> $ret:ty)? $body:block
     ) => {
-        $(#[$meta])*
-        #[no_mangle]
+        $(#[doc = $doc])*
+        // The symbol is the function's name: `tools/klp-elf` fails the build of a module that
+        // defines a name the kernel or the compiler's runtime defines (`memset`, ...).
+        #[unsafe(no_mangle)]
         #[inline(never)]
         $vis extern "C" fn $name($($arg: $ty),*) $(-> $ret)? $body
 
-        $crate::livepatch_record!($crate::ctype::Record::definition(
-            stringify!($name),
-            &$crate::klp_signature!(HasCType; ($($arg: $ty),*) $(-> $ret)?),
-        ));
+        const _: () = {
+            const SIGNATURE: $crate::ctype::Signature =
+                $crate::klp_signature!(HasCType; ($($arg: $ty),*) $(-> $ret)?);
+            $crate::livepatch_record!(
+                // SAFETY: `$name` is the global C-ABI function defined just above, with the
+                // parameter and return types of `SIGNATURE`.
+                unsafe { $crate::ctype::Record::definition(stringify!($name), &SIGNATURE) }
+            );
+        };
     };
 }
 
@@ -112,62 +127,82 @@ macro_rules! klp_target_fn {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! livepatch_param {
-    ($(#[$attr:meta])* $name:ident, [$t:ty; $n:expr], $default:expr, $perm:literal, $desc:literal) => {
+    (
+        $(#[doc = $doc:expr])* $(#[unsafe($no_mangle:ident)])?
+        $name:ident, [$t:ty; $n:expr], $default:expr, $perm:literal, $desc:literal
+    ) => {
         #[expect(non_upper_case_globals)]
-        $(#[$attr])*
-        static $name: $crate::ParamArray<$t, { $n }> =
+        $(#[doc = $doc])*
+        $(#[unsafe($no_mangle)])?
+        static $name: $crate::ParamArray<$t, { $n }> = {
+            const DEFAULTS: &[$t] = &$default;
             // SAFETY: `THIS_MODULE` is the module whose code uses the array.
-            unsafe { $crate::ParamArray::new(&$default, THIS_MODULE.as_ptr()) };
+            unsafe { $crate::ParamArray::new(DEFAULTS, THIS_MODULE.as_ptr()) }
+        };
         const _: () = {
-            use $crate::{params::*, ParamType};
-            verify_array::<$t, { $n }>($perm);
-            static ARRAY: KparamArray = KparamArray::new(&raw const $name);
-            #[link_section = "__param"]
+            $crate::params::verify_array::<$t, { $n }>($perm);
+            static ARRAY: $crate::params::KparamArray =
+                // SAFETY: `$name` is the `ParamArray` static defined above (the pointer's type
+                // says so), which lives as long as the module.
+                unsafe { $crate::params::KparamArray::new(&raw const $name) };
+            #[unsafe(link_section = "__param")]
             #[used(compiler)]
-            static PARAM: KernelParam = KernelParam::array(
-                ::kernel::c_str!(stringify!($name)),
-                $perm,
-                &raw const ARRAY,
-                THIS_MODULE.as_ptr(),
+            static PARAM: $crate::params::KernelParam =
+                // SAFETY: `ARRAY` describes the module's own static `$name`; `THIS_MODULE` is
+                // the module.
+                unsafe {
+                    $crate::params::KernelParam::array(
+                        ::kernel::c_str!(stringify!($name)),
+                        $perm,
+                        &raw const ARRAY,
+                        THIS_MODULE.as_ptr(),
+                    )
+                };
+            $crate::livepatch_param!(
+                @modinfo $name, <$t as $crate::ParamType>::ARRAY_NAME, $desc
             );
-    $crate::livepatch_param!(@modinfo $name, <$t as ParamType>::ARRAY_NAME, $desc);
         };
     };
-    ($(#[$attr:meta])* $name:ident, $t:ty, $default:expr, $perm:literal, $desc:literal) => {
+    (
+        $(#[doc = $doc:expr])* $(#[unsafe($no_mangle:ident)])?
+        $name:ident, $t:ty, $default:expr, $perm:literal, $desc:literal
+    ) => {
         #[expect(non_upper_case_globals)]
-        $(#[$attr])*
+        $(#[doc = $doc])*
+        $(#[unsafe($no_mangle)])?
         static $name: $crate::Param<$t> = $crate::Param::new($default);
         const _: () = {
-            use $crate::{params::*, ParamType};
-            #[link_section = "__param"]
+            #[unsafe(link_section = "__param")]
             #[used(compiler)]
-            static PARAM: KernelParam = KernelParam::scalar(
-                ::kernel::c_str!(stringify!($name)),
-                $perm,
-                &raw const $name,
-                THIS_MODULE.as_ptr(),
-            );
-    $crate::livepatch_param!(@modinfo $name, <$t as ParamType>::NAME, $desc);
+            static PARAM: $crate::params::KernelParam =
+                // SAFETY: `$name` is the `Param` static defined above (the pointer's type says
+                // so), which lives as long as the module; `THIS_MODULE` is the module.
+                unsafe {
+                    $crate::params::KernelParam::scalar(
+                        ::kernel::c_str!(stringify!($name)),
+                        $perm,
+                        &raw const $name,
+                        THIS_MODULE.as_ptr(),
+                    )
+                };
+            $crate::livepatch_param!(@modinfo $name, <$t as $crate::ParamType>::NAME, $desc);
         };
     };
     (@modinfo $name:ident, $type_name:expr, $desc:literal) => {
-        const PARMTYPE: &[&str] = &["parmtype=", stringify!($name), ":", $type_name];
-        #[link_section = ".modinfo"]
-        #[used(compiler)]
-        static MODINFO_PARMTYPE: [u8; modinfo_len(PARMTYPE)] = modinfo(PARMTYPE);
-        const PARM: &[&str] = &["parm=", stringify!($name), ":", $desc];
-        #[link_section = ".modinfo"]
-        #[used(compiler)]
-        static MODINFO_PARM: [u8; modinfo_len(PARM)] = modinfo(PARM);
+        $crate::livepatch_modinfo!(parmtype = stringify!($name), ":", $type_name);
+        $crate::livepatch_modinfo!(parm = stringify!($name), ":", $desc);
     };
 }
 
 /// Declares module parameters in a module that is not a livepatch, after its `module!`: the
 /// `params` of [`module_livepatch!`](crate::module_livepatch), with the same syntax and checks.
 ///
-/// Attributes before a name apply to its `static`: `#[no_mangle]` gives a scalar parameter the
-/// C name of the variable, e.g. for a livepatch that reads it through
-/// [`klp_extern!`](crate::klp_extern) (a [`Param`](crate::Param) has the layout of its C type).
+/// Doc comments before a name apply to its `static`, and `#[unsafe(no_mangle)]` gives a scalar
+/// parameter the C name of the variable, e.g. for a livepatch that reads it through
+/// [`klp_extern!`](crate::klp_extern) (a [`Param`](crate::Param) has the layout of its C type):
+/// `unsafe`, because a global symbol of that name must not exist anywhere else in the kernel. No
+/// other attribute is accepted (a `link_section` could put the value in memory freed after
+/// `init`).
 ///
 /// # Examples
 ///
@@ -179,14 +214,21 @@ macro_rules! livepatch_param {
 /// }
 ///
 /// module_params! {
-///     #[no_mangle]
+///     // SAFETY: No other module or the kernel defines a `block_transition` symbol.
+///     #[unsafe(no_mangle)]
 ///     block_transition: bool = false, 0o644, "block_transition (default=false)";
 /// }
 /// ```
 #[macro_export]
 macro_rules! module_params {
-    ($($(#[$attr:meta])* $pname:ident : $pty:tt = $default:expr, $perm:literal, $desc:literal;)*) => {
-        $($crate::livepatch_param!($(#[$attr])* $pname, $pty, $default, $perm, $desc);)*
+    ($(
+        $(#[doc = $doc:expr])* $(#[unsafe($no_mangle:ident)])?
+        $pname:ident : $pty:tt = $default:expr, $perm:literal, $desc:literal;
+    )*) => {
+        $($crate::livepatch_param!(
+            $(#[doc = $doc])* $(#[unsafe($no_mangle)])?
+            $pname, $pty, $default, $perm, $desc
+        );)*
     };
 }
 
@@ -221,7 +263,7 @@ macro_rules! livepatch_object_str {
 macro_rules! livepatch_record {
     ($record:expr) => {
         const _: () = {
-            #[link_section = ".discard.klp.records"]
+            #[unsafe(link_section = ".discard.klp.records")]
             #[used(compiler)]
             static RECORD: $crate::ctype::Record = $record;
         };
@@ -287,13 +329,16 @@ macro_rules! livepatch_funcs {
 #[macro_export]
 macro_rules! livepatch_object {
     ($target:tt, $([$check:ident] $old:ident [$($sympos:literal)?] $new:path,)*) => {{
-        $crate::livepatch_record!($crate::ctype::Record::object($crate::livepatch_object_str!($target)));
-        $crate::livepatch_modinfo!["klp_object=", $crate::livepatch_object_str!($target)];
+        $crate::livepatch_record!(
+            // SAFETY: The patch of this `module_livepatch!` has the object `$target`.
+            unsafe { $crate::ctype::Record::object($crate::livepatch_object_str!($target)) }
+        );
+        $crate::livepatch_modinfo!(klp_object = $crate::livepatch_object_str!($target));
         $(
-            $crate::livepatch_modinfo![
-                "klp_func=", $crate::livepatch_object_str!($target), ":", stringify!($old), ",",
+            $crate::livepatch_modinfo!(
+                klp_func = $crate::livepatch_object_str!($target), ":", stringify!($old), ",",
                 $crate::livepatch_sympos_str!($($sympos)?)
-            ];
+            );
         )*
         $(
             $crate::livepatch_replacement_record!(
@@ -312,19 +357,21 @@ macro_rules! livepatch_object {
     }};
 }
 
-/// One `.modinfo` entry, the concatenation of the given `&str`s: `klp_object=<object>` and
+/// One `.modinfo` entry, `key=` and the concatenation of the parts: `klp_object=<object>` and
 /// `klp_func=<object>:<old_name>,<sympos>` describe the patch to tools that read a `.ko` without
-/// loading it (`modinfo`, `klp info`). Like all of `.modinfo`, not kept in memory once loaded.
+/// loading it (`modinfo`, `klp info`); `parmtype=` and `parm=` describe a parameter. Only these
+/// keys (`params::modinfo_key`); a part containing a NUL, which would start another entry
+/// (`license=` say), fails the build. Like all of `.modinfo`, not kept in memory once loaded.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! livepatch_modinfo {
-    ($($part:expr),+) => {
+    ($key:ident = $($part:expr),+ $(,)?) => {
         const _: () = {
-            use $crate::params::{modinfo, modinfo_len};
-            const PARTS: &[&str] = &[$($part),+];
-            #[link_section = ".modinfo"]
+            const PARTS: &[&str] = &[$crate::params::modinfo_key(stringify!($key)), $($part),+];
+            #[unsafe(link_section = ".modinfo")]
             #[used(compiler)]
-            static MODINFO: [u8; modinfo_len(PARTS)] = modinfo(PARTS);
+            static MODINFO: [u8; $crate::params::modinfo_len(PARTS)] =
+                $crate::params::modinfo(PARTS);
         };
     };
 }
@@ -347,13 +394,23 @@ macro_rules! livepatch_sympos_str {
 macro_rules! livepatch_replacement_record {
     ([unsafe] $($rest:tt)*) => {};
     ([checked] $target:tt, $old:ident, $sympos:expr, $new:path) => {
-        $crate::livepatch_record!($crate::ctype::Record::replacement(
-            $crate::livepatch_object_str!($target),
-            stringify!($old),
-            $sympos,
-            stringify!($new),
-            $new.signature(),
-        ));
+        const _: () = {
+            const REPLACEMENT: $crate::Replacement = $new;
+            const SYMPOS: u32 = $sympos;
+            $crate::livepatch_record!(
+                // SAFETY: `REPLACEMENT`'s signature is the one `klp_func!` recorded for it, and
+                // the patch binds it to `$old` of `$target` (`livepatch_object!`).
+                unsafe {
+                    $crate::ctype::Record::replacement(
+                        $crate::livepatch_object_str!($target),
+                        stringify!($old),
+                        SYMPOS,
+                        stringify!($new),
+                        REPLACEMENT.signature(),
+                    )
+                }
+            );
+        };
     };
 }
 
@@ -514,6 +571,9 @@ macro_rules! module_livepatch {
 /// loads. The object must be one of the patch's objects. A symbol that is missing at that time
 /// fails `insmod` with `-ENOENT` (or the patch's enabling, for a module loaded later).
 ///
+/// Only doc comments are accepted on a declaration: a `#[link_name]` would link a symbol other
+/// than the one the build checks.
+///
 /// `unsafe fn` declares a function the build does not check (its definition is not in the
 /// configured kernel's sources, or is generated in a way libclang does not see): the author
 /// states the C prototype in its safety comment.
@@ -551,58 +611,92 @@ macro_rules! klp_extern_decls {
     ($target:tt;) => {};
     (
         $target:tt;
-        $(#[$meta:meta])*
+        $(#[doc = $doc:expr])*
         unsafe fn $name:ident $(@ $sympos:literal)? ($($arg:ident : $ty:ty),* $(,)?)
             $(-> $ret:ty)?;
         $($rest:tt)*
     ) => {
         extern "C" {
-            $(#[$meta])*
+            $(#[doc = $doc])*
             fn $name($($arg: $ty),*) $(-> $ret)?;
         }
-        $crate::livepatch_record!($crate::ctype::Record::function(
-            $crate::livepatch_object_str!($target),
-            stringify!($name),
-            0 $(+ $sympos)?,
-            &$crate::klp_signature!(HasCType; ($($arg: $ty),*) $(-> $ret)?),
-        ).unchecked());
+        const _: () = {
+            const SIGNATURE: $crate::ctype::Signature =
+                $crate::klp_signature!(HasCType; ($($arg: $ty),*) $(-> $ret)?);
+            const SYMPOS: u32 = 0 $(+ $sympos)?;
+            $crate::livepatch_record!(
+                // SAFETY: `$name` is declared just above with `SIGNATURE`, linking to the
+                // symbol `$name` (no `link_name`); its check is the author's (`unsafe fn`).
+                unsafe {
+                    $crate::ctype::Record::function(
+                        $crate::livepatch_object_str!($target),
+                        stringify!($name),
+                        SYMPOS,
+                        &SIGNATURE,
+                    )
+                }
+                .unchecked()
+            );
+        };
         $crate::klp_extern_decls!($target; $($rest)*);
     };
     (
         $target:tt;
-        $(#[$meta:meta])*
+        $(#[doc = $doc:expr])*
         $vis:vis fn $name:ident $(@ $sympos:literal)? ($($arg:ident : $ty:ty),* $(,)?)
             $(-> $ret:ty)?;
         $($rest:tt)*
     ) => {
         extern "C" {
-            $(#[$meta])*
+            $(#[doc = $doc])*
             $vis fn $name($($arg: $ty),*) $(-> $ret)?;
         }
-        $crate::livepatch_record!($crate::ctype::Record::function(
-            $crate::livepatch_object_str!($target),
-            stringify!($name),
-            0 $(+ $sympos)?,
-            &$crate::klp_signature!(HasCType; ($($arg: $ty),*) $(-> $ret)?),
-        ));
+        const _: () = {
+            const SIGNATURE: $crate::ctype::Signature =
+                $crate::klp_signature!(HasCType; ($($arg: $ty),*) $(-> $ret)?);
+            const SYMPOS: u32 = 0 $(+ $sympos)?;
+            $crate::livepatch_record!(
+                // SAFETY: `$name` is declared just above with `SIGNATURE`, linking to the
+                // symbol `$name` (no `link_name`).
+                unsafe {
+                    $crate::ctype::Record::function(
+                        $crate::livepatch_object_str!($target),
+                        stringify!($name),
+                        SYMPOS,
+                        &SIGNATURE,
+                    )
+                }
+            );
+        };
         $crate::klp_extern_decls!($target; $($rest)*);
     };
     (
         $target:tt;
-        $(#[$meta:meta])*
+        $(#[doc = $doc:expr])*
         $vis:vis static $name:ident $(@ $sympos:literal)? : $ty:ty;
         $($rest:tt)*
     ) => {
         extern "C" {
-            $(#[$meta])*
+            $(#[doc = $doc])*
             $vis static $name: $ty;
         }
-        $crate::livepatch_record!($crate::ctype::Record::variable(
-            $crate::livepatch_object_str!($target),
-            stringify!($name),
-            0 $(+ $sympos)?,
-            $crate::ctype::Slot::new(<$ty as $crate::HasCType>::C_TYPE, stringify!($ty), ""),
-        ));
+        const _: () = {
+            const SLOT: $crate::ctype::Slot =
+                $crate::ctype::Slot::new(<$ty as $crate::HasCType>::C_TYPE, stringify!($ty), "");
+            const SYMPOS: u32 = 0 $(+ $sympos)?;
+            $crate::livepatch_record!(
+                // SAFETY: `$name` is declared just above of the type of `SLOT`, linking to the
+                // symbol `$name` (no `link_name`).
+                unsafe {
+                    $crate::ctype::Record::variable(
+                        $crate::livepatch_object_str!($target),
+                        stringify!($name),
+                        SYMPOS,
+                        SLOT,
+                    )
+                }
+            );
+        };
         $crate::klp_extern_decls!($target; $($rest)*);
     };
 }

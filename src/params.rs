@@ -245,7 +245,10 @@ pub struct KparamArray(bindings::kparam_array);
 // SAFETY: As for `KernelParam`.
 unsafe impl Sync for KparamArray {}
 
-/// Checks permissions as C's `VERIFY_OCTAL_PERMISSIONS()` does, at compile time.
+/// Checks permissions as C's `VERIFY_OCTAL_PERMISSIONS()` (`include/linux/moduleparam.h` via
+/// `include/linux/kernel.h`) does, at compile time: octal `0..=0777`, readable by the user if by
+/// the group and by the group if by others, writable by the user if by the group, never by
+/// others. Execute bits are not compared, as in C.
 #[doc(hidden)]
 pub const fn verify_perm(perm: u16) -> u16 {
     assert!(
@@ -253,12 +256,16 @@ pub const fn verify_perm(perm: u16) -> u16 {
         "module parameter permissions must be octal 0..0777"
     );
     assert!(
-        perm & 0o002 == 0,
-        "module parameters must not be world-writable"
+        (perm >> 6) & 4 >= (perm >> 3) & 4 && (perm >> 3) & 4 >= perm & 4,
+        "module parameter permissions: USER_READABLE >= GROUP_READABLE >= OTHER_READABLE"
     );
     assert!(
-        (perm >> 6) & 7 >= (perm >> 3) & 7 && (perm >> 3) & 7 >= perm & 7,
-        "module parameter permissions: user >= group >= other"
+        (perm >> 6) & 2 >= (perm >> 3) & 2,
+        "module parameter permissions: USER_WRITABLE >= GROUP_WRITABLE"
+    );
+    assert!(
+        perm & 0o002 == 0,
+        "module parameters must not be world-writable"
     );
     perm
 }
@@ -285,8 +292,13 @@ impl KernelParam {
 
     /// `module_param(name, type, perm)` for the [`Param`] at `param`, of the module `module`
     /// (`THIS_MODULE`).
+    ///
+    /// # Safety
+    ///
+    /// `param` points at a `static` of the module `module`, which the kernel's parameter code
+    /// then writes, for as long as the module is loaded.
     #[doc(hidden)]
-    pub const fn scalar<T: ParamType>(
+    pub const unsafe fn scalar<T: ParamType>(
         name: &'static CStr,
         perm: u16,
         param: *const Param<T>,
@@ -300,8 +312,13 @@ impl KernelParam {
 
     /// `module_param_array(name, type, &count, perm)` for the `struct kparam_array` at `array`,
     /// of the module `module` (`THIS_MODULE`).
+    ///
+    /// # Safety
+    ///
+    /// `array` points at a `static` of the module `module`, made by [`KparamArray::new`] for a
+    /// `static` [`ParamArray`] of that module.
     #[doc(hidden)]
-    pub const fn array(
+    pub const unsafe fn array(
         name: &'static CStr,
         perm: u16,
         array: *const KparamArray,
@@ -315,8 +332,12 @@ impl KernelParam {
 
 impl KparamArray {
     /// The `struct kparam_array` for the [`ParamArray`] at `array`.
+    ///
+    /// # Safety
+    ///
+    /// `array` points at a `static` [`ParamArray`] of the module whose parameter it describes.
     #[doc(hidden)]
-    pub const fn new<T: ParamType, const N: usize>(array: *const ParamArray<T, N>) -> Self {
+    pub const unsafe fn new<T: ParamType, const N: usize>(array: *const ParamArray<T, N>) -> Self {
         let values = array.wrapping_byte_add(offset_of!(ParamArray<T, N>, values));
         let count = array.wrapping_byte_add(offset_of!(ParamArray<T, N>, count));
         Self(bindings::kparam_array {
@@ -330,6 +351,8 @@ impl KparamArray {
 }
 
 /// Builds a NUL-terminated `.modinfo` string of `N` bytes (with the NUL) from `parts`.
+///
+/// A part containing a NUL fails the build: it would end the entry and start another one.
 #[doc(hidden)]
 pub const fn modinfo<const N: usize>(parts: &[&str]) -> [u8; N] {
     let mut out = [0u8; N];
@@ -338,6 +361,7 @@ pub const fn modinfo<const N: usize>(parts: &[&str]) -> [u8; N] {
         let bytes = parts[i].as_bytes();
         let mut j = 0;
         while j < bytes.len() {
+            assert!(bytes[j] != 0, "a .modinfo entry must not contain a NUL byte");
             out[n] = bytes[j];
             n += 1;
             j += 1;
@@ -346,6 +370,30 @@ pub const fn modinfo<const N: usize>(parts: &[&str]) -> [u8; N] {
     }
     assert!(n + 1 == N, "modinfo length");
     out
+}
+
+/// The `.modinfo` entries `livepatch_modinfo!` writes; any other key fails the build.
+const MODINFO_KEYS: [&str; 4] = ["klp_object=", "klp_func=", "parmtype=", "parm="];
+
+/// `key=`, for a key `livepatch_modinfo!` writes.
+#[doc(hidden)]
+pub const fn modinfo_key(key: &str) -> &'static str {
+    let mut i = 0;
+    while i < MODINFO_KEYS.len() {
+        let k = MODINFO_KEYS[i].as_bytes();
+        let b = key.as_bytes();
+        if k.len() == b.len() + 1 {
+            let mut j = 0;
+            while j < b.len() && b[j] == k[j] {
+                j += 1;
+            }
+            if j == b.len() {
+                return MODINFO_KEYS[i];
+            }
+        }
+        i += 1;
+    }
+    panic!("not a key livepatch_modinfo! writes: klp_object, klp_func, parmtype or parm")
 }
 
 /// The length, with the NUL, of the `.modinfo` string made of `parts`.

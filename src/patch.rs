@@ -122,9 +122,31 @@ impl CallScope {
         // is bounded by `self`, a local of that call (see `CallScope::new`).
         unsafe { T::from_raw(raw) }
     }
+
+    /// Ends the replacement function's work after its body has returned, so that the call of the
+    /// body is not the function's last instruction: the compiler cannot turn it into a tail call
+    /// (`jmp`), and the replacement's frame stays on the stack for as long as the body, or any
+    /// function of the module it calls, runs.
+    ///
+    /// This is what makes the unpatching transition sound: before the livepatch module may be
+    /// removed, the core waits until no task has a return address inside a replacement function
+    /// (`klp_check_stack_func()` in `kernel/livepatch/transition.c` looks for
+    /// `[new_func, new_func + new_size)` only). A replacement that tail-called another function
+    /// of the module would leave a task sleeping in that function invisible to the check, and
+    /// `rmmod` would free the code it returns into. `make check` disassembles every replacement of
+    /// the built modules and fails on a jump out of it.
+    #[doc(hidden)]
+    #[inline(always)]
+    pub fn keep_frame() {
+        // SAFETY: No instruction: the `asm!` block only stands for unknown effects on memory,
+        // after the call that precedes it, which therefore cannot be the function's last.
+        unsafe { core::arch::asm!("", options(nostack, preserves_flags)) };
+    }
 }
 
-/// A return type of a replacement function: a C integer, `bool`, a raw pointer or `()`.
+/// A return type of a replacement function: a C integer, `bool`, a [`ReturnPtr`] or `()`.
+///
+/// Not a raw pointer: what C trusts in a returned pointer is the author's claim ([`ReturnPtr`]).
 ///
 /// # Safety
 ///
@@ -173,8 +195,6 @@ unsafe impl<T: HasCType> FromRaw<'_> for *mut T {
         raw
     }
 }
-// SAFETY: As for `FfiArg`.
-unsafe impl<T: HasCType> FfiRet for *mut T {}
 
 // SAFETY: A C pointer to `const T`: the same layout as the Rust raw pointer.
 unsafe impl<T: HasCType> FfiArg for *const T {
@@ -187,24 +207,94 @@ unsafe impl<T: HasCType> FromRaw<'_> for *const T {
         raw
     }
 }
-// SAFETY: As for `FfiArg`.
-unsafe impl<T: HasCType> FfiRet for *const T {}
 
-// SAFETY: `struct seq_file *`.
-unsafe impl FfiArg for &crate::SeqFile {
-    type Raw = *mut bindings::seq_file;
-    const C_TYPE: CType = CType::record("struct seq_file").pointer();
+/// A C structure that a replacement function borrows for the duration of the call, through a
+/// pointer parameter: the parameter's type is `Option<&T>`, `None` where C passes `NULL`.
+///
+/// There is no `&T` parameter: that C never passes `NULL` for a `struct seq_file *` or a
+/// `struct pt_regs *` is a fact about every caller of the replaced function, which nothing
+/// checks (`__warn()` passes a `NULL` `regs`, `print_tickdevice()` a `NULL` `seq_file` from
+/// SysRq-q). The replacement checks it, with `let Some(m) = m else { ... }`.
+///
+/// # Safety
+///
+/// `Self` is `#[repr(transparent)]` over `Opaque<Self::C>`, and a non-NULL `*mut Self::C`
+/// argument of a running C function, valid for that call, is a valid `&Self` for the call (the
+/// type's invariants hold for it).
+pub unsafe trait CallArg {
+    /// The C structure.
+    type C;
+    /// Its C type, for the build-time check: `struct <name>`.
+    const C_TYPE: CType;
 }
 
-// SAFETY: A `struct seq_file *` argument of a replaced `show()` function is valid for the call,
-// which is what `SeqFile::from_raw` needs, and the reference lives for `'call`.
-unsafe impl<'call> FromRaw<'call> for &'call crate::SeqFile {
+// SAFETY: `Option<&T>` has the layout and ABI of a nullable `*mut T::C` (`T` is transparent over
+// `Opaque<T::C>`, the null pointer is `None`).
+unsafe impl<T: CallArg> FfiArg for Option<&T> {
+    type Raw = *mut T::C;
+    const C_TYPE: CType = T::C_TYPE.pointer();
+}
+
+// SAFETY: `NULL` becomes `None`; any other pointer is the argument of a running call, a valid
+// `&T` for the call (`CallArg`), and the reference lives for `'call`.
+unsafe impl<'call, T: CallArg> FromRaw<'call> for Option<&'call T> {
     unsafe fn from_raw(raw: Self::Raw) -> Self {
-        // SAFETY: The caller guarantees `raw` is the argument of a running `show()` call, and
-        // that `'call` ends with it.
-        unsafe { crate::SeqFile::from_raw(raw) }
+        // SAFETY: `raw` is NULL or valid for `'call` (the caller's guarantee and `CallArg`).
+        unsafe { raw.cast::<T>().as_ref() }
     }
 }
+
+/// A pointer returned to the C caller of a replacement function, with the validity and
+/// ownership that the caller relies on.
+///
+/// A C caller trusts what a function returns: that a pointer is `NULL` or points at what the
+/// C prototype says, with the ownership the function's contract gives (a `kmalloc()`ed object the
+/// caller will `kfree()`, an element of a table that lives as long as the caller uses it, ...).
+/// Nothing checks that contract, so a replacement returns a raw pointer only as an author claim:
+/// [`ReturnPtr::new`] is `unsafe`. [`ReturnPtr::null`] is safe where the prototype allows `NULL`
+/// (the author still decides that it does: C's callers may not check).
+///
+/// # Examples
+///
+/// ```ignore
+/// klp_func! {
+///     fn livepatch_fix1_dummy_alloc() -> ReturnPtr<Dummy> {
+///         let Ok(d) = KBox::new(Dummy::new(), GFP_KERNEL) else {
+///             return ReturnPtr::null();
+///         };
+///         // SAFETY: `dummy_alloc()`'s callers own the `kmalloc()`ed dummy it returns, and free
+///         // it with `dummy_free()` (`kfree()`).
+///         unsafe { ReturnPtr::new(KBox::into_raw(d)) }
+///     }
+/// }
+/// ```
+#[repr(transparent)]
+pub struct ReturnPtr<T>(*mut T);
+
+impl<T> ReturnPtr<T> {
+    /// `NULL`, for a function whose callers accept it.
+    pub const fn null() -> Self {
+        Self(ptr::null_mut())
+    }
+
+    /// Returns `ptr` to the C caller.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` is what the replaced function's contract says it returns: `NULL` only where its
+    /// callers accept it, otherwise valid for as long as and with the ownership that they
+    /// assume (an object they free must be theirs to free, once).
+    pub const unsafe fn new(ptr: *mut T) -> Self {
+        Self(ptr)
+    }
+}
+
+// SAFETY: A C pointer to the C type of `T`, as `*mut T`.
+unsafe impl<T: HasCType> HasCType for ReturnPtr<T> {
+    const C_TYPE: CType = <*mut T as HasCType>::C_TYPE;
+}
+// SAFETY: Transparent over `*mut T`, returned as the C pointer of the same layout.
+unsafe impl<T: HasCType> FfiRet for ReturnPtr<T> {}
 
 /// A function to replace: `old_name` in the object, by a [`Replacement`].
 ///

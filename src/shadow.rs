@@ -27,8 +27,10 @@
 //! ([`ShadowData`]); constructors, destructors and `with` closures must not either (the kernel's
 //! rule for atomic context, which the debug lab kernel checks with `CONFIG_DEBUG_ATOMIC_SLEEP`): no
 //! `GFP_KERNEL` allocation, no mutex. Allocate with `GFP_ATOMIC` there; [`NewShadow::flags`] says
-//! so. Constructors, destructors and `Drop` must not allocate or free shadow variables either: the
-//! core's spinlock is not recursive (a deadlock, as in C). The allocation of the shadow variable
+//! so. Constructors, destructors and `Drop` cannot allocate or free shadow variables: the core's
+//! spinlock is not recursive (a deadlock in C); here such a call fails with `EDEADLK` (the
+//! module marks the CPU that runs them, `helpers.c`). Values are at most [`MAX_SHADOW_SIZE`]
+//! bytes: the constructor builds them on the stack in atomic context. The allocation of the shadow variable
 //! itself uses the [`Gfp`] flags given to [`Shadow::alloc`], outside the lock.
 //!
 //! C header: [`include/linux/livepatch.h`](srctree/include/linux/livepatch.h); implementation:
@@ -49,6 +51,49 @@ use kernel::{
     ffi::{c_int, c_ulong},
     prelude::*,
 };
+
+extern "C" {
+    /// Whether this CPU runs a constructor or destructor shim of this module (`helpers.c`).
+    fn klp_rust_shadow_locked() -> bool;
+    /// Marks this CPU as running one; called under `klp_shadow_lock`, interrupts disabled.
+    fn klp_rust_shadow_enter();
+    /// Unmarks it, before the shim returns to the core.
+    fn klp_rust_shadow_exit();
+}
+
+/// Runs `f`, code the core calls under its `klp_shadow_lock` (a constructor, a destructor, a
+/// value's drop), marked as such: the calls of this module that would take the lock again fail
+/// with `EDEADLK` meanwhile ([`not_under_shadow_lock`]).
+///
+/// # Safety
+///
+/// Called by a constructor or destructor shim, which the core runs under `klp_shadow_lock` with
+/// interrupts disabled (`kernel/livepatch/shadow.c`: `spin_lock_irqsave()` around `ctor` in
+/// `__klp_shadow_get_or_alloc()` and `dtor` in `klp_shadow_free()`/`klp_shadow_free_all()`).
+unsafe fn under_shadow_lock<R>(f: impl FnOnce() -> R) -> R {
+    // SAFETY: Under the lock with interrupts disabled (the caller's guarantee): this CPU runs
+    // nothing else until `klp_rust_shadow_exit()`, and no other CPU holds the lock.
+    unsafe { klp_rust_shadow_enter() };
+    let r = f();
+    // SAFETY: Pairs with the `klp_rust_shadow_enter()` above, still under the lock.
+    unsafe { klp_rust_shadow_exit() };
+    r
+}
+
+/// `EDEADLK` when called from code that [`under_shadow_lock`] runs: the core's `klp_shadow_lock`
+/// is a spinlock that this CPU already holds, and taking it again would never return.
+fn not_under_shadow_lock() -> Result {
+    // SAFETY: Reads this module's marker with preemption disabled (`helpers.c`).
+    if unsafe { klp_rust_shadow_locked() } {
+        Err(Error::from_errno(-(kernel::bindings::EDEADLK as c_int)))
+    } else {
+        Ok(())
+    }
+}
+
+/// The largest value a shadow variable may hold: its constructor builds it on the stack, in
+/// atomic context, under the core's lock.
+pub const MAX_SHADOW_SIZE: usize = 512;
 
 /// The allocation flags of a shadow variable (`gfp_t`), printed as `%pGg` prints them.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -343,7 +388,8 @@ where
         addr: shadow_data,
         _p: PhantomData,
     };
-    match f(new) {
+    // SAFETY: The core runs constructors under `klp_shadow_lock`, interrupts disabled.
+    match unsafe { under_shadow_lock(|| f(new)) } {
         Ok(value) => {
             let slot = Slot {
                 value: UnsafeCell::new(ManuallyDrop::new(value)),
@@ -371,8 +417,9 @@ unsafe extern "C" fn dtor_shim<T, D: ShadowDtor<T>>(obj: *mut c_void, shadow_dat
     // SAFETY: Variables with this id are `Slot<T>`s (`Shadow` invariants), and the memory lives
     // at least until the end of every RCU read-side critical section that found it.
     let slot = unsafe { &*shadow_data.cast::<Slot<T>>() };
-    // SAFETY: The core calls the destructor once per variable, after unhashing it.
-    unsafe { slot.kill::<D>(obj) };
+    // SAFETY: The core calls the destructor once per variable, after unhashing it, under
+    // `klp_shadow_lock` with interrupts disabled.
+    unsafe { under_shadow_lock(|| slot.kill::<D>(obj)) };
 }
 
 /// A typed shadow variable id: every shadow variable with this id holds a `T`.
@@ -429,7 +476,11 @@ impl<T: ShadowData> Shadow<T> {
             assert!(
                 align_of::<Slot<T>>() <= align_of::<u64>(),
                 "shadow variable types must not need more than 8-byte alignment"
-            )
+            );
+            assert!(
+                size_of::<T>() <= MAX_SHADOW_SIZE,
+                "shadow variable types are limited to MAX_SHADOW_SIZE bytes: box larger data"
+            );
         };
         Self {
             id,
@@ -479,6 +530,7 @@ impl<T: ShadowData> Shadow<T> {
     where
         F: FnOnce(NewShadow<'_>) -> Result<T>,
     {
+        not_under_shadow_lock()?;
         // The core answers a second `klp_shadow_alloc()` with a WARN and a stack dump, as a
         // programming error in C; a Rust caller gets a plain `EEXIST` (only a racing allocation
         // for the same `<obj, id>` can still reach the core's check).
@@ -550,31 +602,43 @@ impl<T: ShadowData> Shadow<T> {
     }
 
     /// Detaches `obj`'s shadow variable, if any, and drops its value (`klp_shadow_free()`).
-    pub fn free(&self, obj: impl ShadowObj) {
+    ///
+    /// `EDEADLK` from a constructor, destructor or drop that the core runs under its lock.
+    pub fn free(&self, obj: impl ShadowObj) -> Result {
         self.free_with::<()>(obj)
     }
 
     /// Detaches `obj`'s shadow variable, if any, runs the destructor `D` on it and drops its
     /// value (`klp_shadow_free()` with a `dtor`).
-    pub fn free_with<D: ShadowDtor<T>>(&self, obj: impl ShadowObj) {
+    ///
+    /// `EDEADLK` from a constructor, destructor or drop that the core runs under its lock.
+    pub fn free_with<D: ShadowDtor<T>>(&self, obj: impl ShadowObj) -> Result {
+        not_under_shadow_lock()?;
         let dtor: bindings::klp_shadow_dtor_t = Some(dtor_shim::<T, D>);
         // SAFETY: Variables with this id are `Slot<T>`s (type invariant), which
         // `dtor_shim::<T, D>` drops.
         unsafe { bindings::klp_shadow_free(obj.shadow_addr().cast_mut(), self.id, dtor) };
+        Ok(())
     }
 
     /// Detaches the shadow variables with this id from all objects and drops their values
     /// (`klp_shadow_free_all()`).
-    pub fn free_all(&self) {
+    ///
+    /// `EDEADLK` from a constructor, destructor or drop that the core runs under its lock.
+    pub fn free_all(&self) -> Result {
         self.free_all_with::<()>()
     }
 
     /// Detaches the shadow variables with this id from all objects, runs the destructor `D` on
     /// each and drops their values (`klp_shadow_free_all()` with a `dtor`).
-    pub fn free_all_with<D: ShadowDtor<T>>(&self) {
+    ///
+    /// `EDEADLK` from a constructor, destructor or drop that the core runs under its lock.
+    pub fn free_all_with<D: ShadowDtor<T>>(&self) -> Result {
+        not_under_shadow_lock()?;
         let dtor: bindings::klp_shadow_dtor_t = Some(dtor_shim::<T, D>);
         // SAFETY: As for `free_with`.
         unsafe { bindings::klp_shadow_free_all(self.id, dtor) };
+        Ok(())
     }
 }
 
@@ -594,20 +658,47 @@ impl<T: ShadowData> Shadow<T> {
 /// ```
 #[macro_export]
 macro_rules! klp_shadow_data {
-    ($(#[$meta:meta])* $vis:vis struct $name:ident ($($fvis:vis $fty:ty),* $(,)?);) => {
-        $(#[$meta])*
+    // Each arm checks the fields of the structure it defines itself: there is no arm that would
+    // implement `ShadowData` for a type defined elsewhere, or check fields other than the
+    // definition's.
+    (
+        $(#[doc = $doc:expr])*
+        $vis:vis struct $name:ident ($($fvis:vis $fty:ty),* $(,)?);
+    ) => {
+        $(#[doc = $doc])*
         $vis struct $name($($fvis $fty),*);
-        $crate::klp_shadow_data!(@impl $name, $($fty),*);
-    };
-    ($(#[$meta:meta])* $vis:vis struct $name:ident { $($(#[$fmeta:meta])* $fvis:vis $field:ident : $fty:ty),* $(,)? }) => {
-        $(#[$meta])*
-        $vis struct $name { $($(#[$fmeta])* $fvis $field: $fty),* }
-        $crate::klp_shadow_data!(@impl $name, $($fty),*);
-    };
-    (@impl $name:ident, $($fty:ty),*) => {
         const _: () = {
             $($crate::shadow::assert_shadow_data::<$fty>();)*
         };
+        $crate::__klp_shadow_data_no_drop!($name);
+        // SAFETY: Every field of the structure defined just above is `ShadowData`, and the
+        // structure has no `Drop` of its own (both checked above): its values hold no pointer
+        // into a module image and drop without sleeping.
+        unsafe impl $crate::ShadowData for $name {}
+    };
+    (
+        $(#[doc = $doc:expr])*
+        $vis:vis struct $name:ident {
+            $($(#[doc = $fdoc:expr])* $fvis:vis $field:ident : $fty:ty),* $(,)?
+        }
+    ) => {
+        $(#[doc = $doc])*
+        $vis struct $name { $($(#[doc = $fdoc])* $fvis $field: $fty),* }
+        const _: () = {
+            $($crate::shadow::assert_shadow_data::<$fty>();)*
+        };
+        $crate::__klp_shadow_data_no_drop!($name);
+        // SAFETY: As in the tuple structure arm.
+        unsafe impl $crate::ShadowData for $name {}
+    };
+}
+
+/// Fails the build if `$name` implements [`Drop`]; emits no `unsafe`, so calling it alone
+/// proves nothing and allows nothing.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __klp_shadow_data_no_drop {
+    ($name:ident) => {
         // A structure with its own `Drop` gets two implementations of `NoCustomDrop`: a
         // "conflicting implementations" error.
         const _: () = {
@@ -618,9 +709,5 @@ macro_rules! klp_shadow_data {
             const fn no_custom_drop<T: NoCustomDrop>() {}
             no_custom_drop::<$name>();
         };
-        // SAFETY: Every field is `ShadowData` and the structure has no `Drop` of its own (both
-        // checked above): its values hold no pointer into a module image and drop without
-        // sleeping.
-        unsafe impl $crate::ShadowData for $name {}
     };
 }

@@ -7,6 +7,7 @@
 //! restores the original, and the module can then be removed.
 
 use core::ffi::{c_int, c_void};
+use kernel::error::code::EINVAL;
 use livepatch::{klp_func, module_livepatch, seq_print, SeqFile};
 
 module_livepatch! {
@@ -23,7 +24,10 @@ module_livepatch! {
 
 klp_func! {
     /// Replaces `cmdline_proc_show()` in `fs/proc/cmdline.c`.
-    fn livepatch_cmdline_proc_show(m: &SeqFile, _v: *mut c_void) -> c_int {
+    fn livepatch_cmdline_proc_show(m: Option<&SeqFile>, _v: *mut c_void) -> c_int {
+        let Some(m) = m else {
+            return EINVAL.to_errno();
+        };
         seq_print!(m, "{}\n", "this has been live patched");
         0
     }

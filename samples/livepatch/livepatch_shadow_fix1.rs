@@ -16,7 +16,7 @@ use livepatch::{
     klp_func, klp_shadow_data, module_livepatch,
     targets::livepatch_shadow_mod::dummy as Dummy,
     time::{jiffies, msecs_to_jiffies},
-    Gfp, Patch, Ptr, Shadow, ShadowDtor,
+    Gfp, Patch, Ptr, ReturnPtr, Shadow, ShadowDtor,
 };
 
 module_livepatch! {
@@ -67,16 +67,16 @@ impl ShadowDtor<Leak> for LeakDtor {
 klp_func! {
     /// Replaces `dummy_alloc()`: keeps the extra memory in a `SV_LEAK` shadow variable, which a
     /// patched `dummy_free()` can later fetch to release it.
-    fn livepatch_fix1_dummy_alloc() -> *mut c_void {
+    fn livepatch_fix1_dummy_alloc() -> ReturnPtr<c_void> {
         let dummy = Dummy {
             list: Default::default(),
             jiffies_expire: jiffies() + msecs_to_jiffies(1000 * EXPIRE_PERIOD),
         };
         let Ok(d) = KBox::new(dummy, GFP_KERNEL) else {
-            return core::ptr::null_mut();
+            return ReturnPtr::null();
         };
         let Ok(leak) = KBox::new(0i32, GFP_KERNEL) else {
-            return core::ptr::null_mut();
+            return ReturnPtr::null();
         };
         let leak_ptr = Ptr::from(&*leak);
         // On failure the closure, and so the leak, is dropped: nothing is left behind.
@@ -86,14 +86,17 @@ klp_func! {
                 Ptr::from(&*d),
                 leak_ptr
             );
-            return core::ptr::null_mut();
+            return ReturnPtr::null();
         }
         pr_info!(
             "livepatch_fix1_dummy_alloc: dummy @ {}, expires @ {:x}\n",
             Ptr::from(&*d),
             d.jiffies_expire
         );
-        KBox::into_raw(d).cast()
+        // SAFETY: `dummy_alloc()` returns a dummy its caller owns (`alloc_work_func()` adds it
+        // to the list, from which `dummy_free()` takes and frees it once, with `kfree()`): a
+        // `kmalloc()`ed `struct dummy` (`KBox<Dummy>`), given up here.
+        unsafe { ReturnPtr::new(KBox::into_raw(d).cast()) }
     }
 }
 
@@ -106,7 +109,7 @@ klp_func! {
         // list, allocated by `dummy_alloc()` with `kmalloc()` (`KBox`), never NULL.
         let d = unsafe { KBox::from_raw(d) };
         if SV_LEAK.exists(&*d) {
-            SV_LEAK.free_with::<LeakDtor>(&*d);
+            let _ = SV_LEAK.free_with::<LeakDtor>(&*d);
         } else {
             pr_info!("livepatch_fix1_dummy_free: dummy @ {} leaked!\n", Ptr::from(&*d));
         }
@@ -119,7 +122,7 @@ struct FreeAllLeaks;
 
 impl Drop for FreeAllLeaks {
     fn drop(&mut self) {
-        SV_LEAK.free_all_with::<LeakDtor>();
+        let _ = SV_LEAK.free_all_with::<LeakDtor>();
     }
 }
 

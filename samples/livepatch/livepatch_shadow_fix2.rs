@@ -87,7 +87,7 @@ klp_func! {
         // list, allocated by `dummy_alloc()` with `kmalloc()` (`KBox`), never NULL.
         let d = unsafe { KBox::from_raw(d) };
         if SV_LEAK.exists(&*d) {
-            SV_LEAK.free_with::<LeakDtor>(&*d);
+            let _ = SV_LEAK.free_with::<LeakDtor>(&*d);
         } else {
             pr_info!("livepatch_fix2_dummy_free: dummy @ {} leaked!\n", Ptr::from(&*d));
         }
@@ -97,7 +97,7 @@ klp_func! {
                 Ptr::from(&*d),
                 count
             );
-            SV_COUNTER.free(&*d);
+            let _ = SV_COUNTER.free(&*d);
         }
     }
 }
@@ -108,7 +108,7 @@ struct FreeAllCounters;
 
 impl Drop for FreeAllCounters {
     fn drop(&mut self) {
-        SV_COUNTER.free_all();
+        let _ = SV_COUNTER.free_all();
     }
 }
 

@@ -4,14 +4,14 @@
 //!
 //! C header: [`include/linux/seq_file.h`](srctree/include/linux/seq_file.h)
 
-use crate::bindings;
+use crate::{bindings, CallArg};
 use core::fmt;
 use kernel::types::Opaque;
 
 /// A `struct seq_file` being filled by a `show()` function.
 ///
-/// Replacement functions for `show()` callbacks receive a `&SeqFile` (see [`crate::FfiArg`])
-/// and print into it with [`seq_print!`](crate::seq_print) or [`SeqFile::write_str`].
+/// Replacement functions for `show()` callbacks receive an `Option<&SeqFile>` (see
+/// [`CallArg`]: C may pass `NULL`) and print into it with [`seq_print!`](crate::seq_print) or [`SeqFile::write_str`].
 ///
 /// # Invariants
 ///
@@ -57,6 +57,15 @@ impl SeqFile {
             )
         };
     }
+}
+
+// SAFETY: `SeqFile` is transparent over `Opaque<seq_file>`; a non-NULL `struct seq_file *`
+// argument of a running `show()` function is the one the seq_file core handed it, valid and
+// serialised by `m->lock` for the call (`fs/seq_file.c`: `seq_read_iter()`), which is the type
+// invariant.
+unsafe impl CallArg for SeqFile {
+    type C = bindings::seq_file;
+    const C_TYPE: crate::ctype::CType = crate::ctype::CType::record("struct seq_file");
 }
 
 /// Prints into a [`SeqFile`] with `format!`-style arguments, like C's `seq_printf()`.

@@ -4,12 +4,13 @@
 //!
 //! On x86_64 with `ARCH_HAS_SYSCALL_WRAPPER`, `SYSCALL_DEFINE0(getpid)` defines
 //! `__x64_sys_getpid(const struct pt_regs *regs)`: the entry point takes the saved user registers.
-//! A replacement declares that parameter as `&PtRegs` and returns `c_long`:
+//! A replacement declares that parameter as `Option<&PtRegs>` (C code may pass `NULL` for a
+//! `struct pt_regs *`: see [`CallArg`](crate::CallArg)) and returns `c_long`:
 //!
 //! ```ignore
 //! klp_func! {
 //!     /// Replaces `__x64_sys_getpid()`.
-//!     fn lp_sys_getpid(_regs: &PtRegs) -> c_long {
+//!     fn lp_sys_getpid(_regs: Option<&PtRegs>) -> c_long {
 //!         current_tgid_vnr().into()
 //!     }
 //! }
@@ -18,7 +19,7 @@
 //! C headers: [`include/linux/syscalls.h`](srctree/include/linux/syscalls.h),
 //! [`arch/x86/include/asm/ptrace.h`](srctree/arch/x86/include/asm/ptrace.h)
 
-use crate::{bindings, FfiArg, FromRaw};
+use crate::{bindings, CallArg};
 use core::marker::PhantomData;
 use kernel::types::Opaque;
 
@@ -41,20 +42,12 @@ impl PtRegs {
     }
 }
 
-// SAFETY: `const struct pt_regs *`.
-unsafe impl FfiArg for &PtRegs {
-    type Raw = *const bindings::pt_regs;
-    const C_TYPE: crate::ctype::CType = crate::ctype::CType::record("struct pt_regs").pointer();
-}
-
-// SAFETY: A `const struct pt_regs *` argument of a syscall entry point is valid for the call,
-// which `'call` is limited to.
-unsafe impl<'call> FromRaw<'call> for &'call PtRegs {
-    unsafe fn from_raw(raw: Self::Raw) -> Self {
-        // SAFETY: `PtRegs` is a transparent wrapper of `Opaque<pt_regs>`; the caller guarantees
-        // `raw` is the argument of a running call.
-        unsafe { &*raw.cast::<PtRegs>() }
-    }
+// SAFETY: `PtRegs` is transparent over `Opaque<pt_regs>`; a non-NULL `const struct pt_regs *`
+// argument of a running function (a syscall entry point's saved user registers) is valid for the
+// call, which is the type invariant.
+unsafe impl CallArg for PtRegs {
+    type C = bindings::pt_regs;
+    const C_TYPE: crate::ctype::CType = crate::ctype::CType::record("struct pt_regs");
 }
 
 /// The task running this code (`current`), read once for the calls below.

@@ -24,7 +24,7 @@ klp_extern! {
 }
 
 klp_func! {
-    fn cf_show(_m: &SeqFile, _v: *mut c_void) -> c_int {
+    fn cf_show(_m: Option<&SeqFile>, _v: *mut c_void) -> c_int {
         // SAFETY: Not run in this test; a `bool` of the module.
         unsafe { block_transition as c_int }
     }

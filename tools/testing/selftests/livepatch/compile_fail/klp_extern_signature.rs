@@ -24,7 +24,7 @@ klp_extern! {
 }
 
 klp_func! {
-    fn cf_show(_m: &SeqFile, _v: *mut c_void) -> c_int {
+    fn cf_show(_m: Option<&SeqFile>, _v: *mut c_void) -> c_int {
         // SAFETY: `jhash()` reads the 4 bytes at `key`.
         unsafe { jhash(b"klp\0".as_ptr().cast(), 4, 0) as c_int }
     }

@@ -3,7 +3,7 @@
 //! Compile-fail test: a replacement returns a C type.
 //~ ERROR: FfiRet` is not satisfied
 
-use livepatch::{klp_func, module_livepatch};
+use livepatch::{klp_func, module_livepatch, ReturnPtr};
 
 module_livepatch! {
     name: "cf_klp_func_ret",
@@ -20,7 +20,7 @@ module_livepatch! {
 klp_func! {
     fn name() -> &'static str { //~ FAIL
         "patched" //~ FAIL
-    fn name() -> *const u8 { //~ PASS
-        "patched".as_ptr() //~ PASS
+    fn name() -> ReturnPtr<u8> { //~ PASS
+        ReturnPtr::null() //~ PASS
     }
 }

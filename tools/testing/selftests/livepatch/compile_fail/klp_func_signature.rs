@@ -17,8 +17,8 @@ module_livepatch! {
 }
 
 klp_func! {
-    fn cf_show(_m: &SeqFile, _v: c_long) -> c_int { //~ FAIL
-    fn cf_show(_m: &SeqFile, _v: *mut c_void) -> c_int { //~ PASS
+    fn cf_show(_m: Option<&SeqFile>, _v: c_long) -> c_int { //~ FAIL
+    fn cf_show(_m: Option<&SeqFile>, _v: *mut c_void) -> c_int { //~ PASS
         let _ = core::mem::size_of::<c_long>();
         0
     }

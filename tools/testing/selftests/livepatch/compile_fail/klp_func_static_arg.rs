@@ -17,9 +17,11 @@ module_livepatch! {
 }
 
 klp_func! {
-    fn show(m: &'static SeqFile, _v: *mut c_void) -> c_int { //~ FAIL
-    fn show(m: &SeqFile, _v: *mut c_void) -> c_int { //~ PASS
-        m.write_str("patched\n");
+    fn show(m: Option<&'static SeqFile>, _v: *mut c_void) -> c_int { //~ FAIL
+    fn show(m: Option<&SeqFile>, _v: *mut c_void) -> c_int { //~ PASS
+        if let Some(m) = m {
+            m.write_str("patched\n");
+        }
         0
     }
 }

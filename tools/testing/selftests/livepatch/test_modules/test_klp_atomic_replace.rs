@@ -4,6 +4,7 @@
 //! replaces all the patches enabled before it when loaded with `replace=1`.
 
 use core::ffi::{c_int, c_void};
+use kernel::error::code::EINVAL;
 use livepatch::{klp_func, module_livepatch, seq_print, Patch, SeqFile};
 
 module_livepatch! {
@@ -24,7 +25,10 @@ module_livepatch! {
 
 klp_func! {
     /// Replaces `meminfo_proc_show()` in `fs/proc/meminfo.c`.
-    fn livepatch_meminfo_proc_show(m: &SeqFile, _v: *mut c_void) -> c_int {
+    fn livepatch_meminfo_proc_show(m: Option<&SeqFile>, _v: *mut c_void) -> c_int {
+        let Some(m) = m else {
+            return EINVAL.to_errno();
+        };
         seq_print!(m, "{}: {}\n", "test_klp_atomic_replace", "this has been live patched");
         0
     }

@@ -7,7 +7,7 @@
 //! (`klp_target`), and the worker runs that very function (`StaticWork`, as C's
 //! `DECLARE_WORK()`). With `block_transition=Y`, the worker sleeps inside it until the parameter
 //! is cleared, so the livepatch core finds it on the worker's stack and the transition waits.
-//! `block_transition` is `#[no_mangle]`, as the C `static bool` is named in kallsyms:
+//! `block_transition` is `#[unsafe(no_mangle)]`, as the C `static bool` is named in kallsyms:
 //! `test_klp_rust_extern` reads it through a livepatch relocation.
 
 use kernel::{bindings::work_struct, prelude::*};
@@ -23,7 +23,9 @@ module! {
 
 // Load/run-time control from the sysfs writer.
 module_params! {
-    #[no_mangle]
+    // SAFETY: Neither the kernel nor another module defines a `block_transition` symbol: the C
+    // original's is a `static`, and only one of the two is loaded at a time.
+    #[unsafe(no_mangle)]
     block_transition: bool = false, 0o644, "block_transition (default=false)";
 }
 
@@ -32,7 +34,9 @@ static BUSYMOD_WORK_STARTED: StaticCompletion = StaticCompletion::new();
 
 /// The work function, replaced by the livepatches: `void busymod_work_func(struct work_struct
 /// *work)` in C. Out of line, under its C name.
-#[no_mangle]
+// SAFETY: Neither the kernel nor another module defines a `busymod_work_func` symbol: the C
+// original's is a `static`, and only one of the two is loaded at a time.
+#[unsafe(no_mangle)]
 #[inline(never)]
 pub extern "C" fn busymod_work_func(_work: *mut work_struct) {
     pr_info!("busymod_work_func enter\n");

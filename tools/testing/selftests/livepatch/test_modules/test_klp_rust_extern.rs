@@ -11,6 +11,7 @@
 //! block_transition`, whose relocation the core applies when the module loads.
 
 use core::ffi::{c_int, c_void};
+use kernel::error::code::EINVAL;
 use kernel::ffi::c_char;
 use kernel::str::CStr;
 use klp_selftest::{info, log};
@@ -46,7 +47,10 @@ const KEY: &[u8] = b"livepatch";
 
 klp_func! {
     /// Replaces `cmdline_proc_show()` in `fs/proc/cmdline.c`.
-    fn livepatch_cmdline_proc_show(m: &SeqFile, _v: *mut c_void) -> c_int {
+    fn livepatch_cmdline_proc_show(m: Option<&SeqFile>, _v: *mut c_void) -> c_int {
+        let Some(m) = m else {
+            return EINVAL.to_errno();
+        };
         // SAFETY: `setup_command_line()` sets `saved_command_line` at boot to a NUL-terminated
         // string that is never freed or changed afterwards (`cmdline_proc_show()` reads it the
         // same way).

@@ -29,7 +29,7 @@ klp_extern! {
 
 klp_func! {
     /// Never installed: the patch does not load.
-    fn livepatch_cmdline_proc_show(_m: &SeqFile, _v: *mut c_void) -> c_int {
+    fn livepatch_cmdline_proc_show(_m: Option<&SeqFile>, _v: *mut c_void) -> c_int {
         // SAFETY: Never runs: the core refuses the patch when it cannot resolve the symbol.
         unsafe { test_klp_rust_no_such_symbol() }
     }

@@ -116,8 +116,8 @@ fn run(objs: &[u64; 5]) -> Result {
         "no variable on another object",
         SV_BYTE.with(b, |v| *v).is_none(),
     )?;
-    SV_BYTE.free(a);
-    SV_ARRAY.free(a);
+    let _ = SV_BYTE.free(a);
+    let _ = SV_ARRAY.free(a);
     check(
         "freed variables are gone",
         !SV_BYTE.exists(a) && !SV_ARRAY.exists(a),
@@ -167,7 +167,7 @@ fn run(objs: &[u64; 5]) -> Result {
     // A free while the value is borrowed: the drop waits until the borrow ends.
     let drops = DROPS.load(Ordering::Relaxed);
     let during = SV_TRACKED.with(b, |v| {
-        SV_TRACKED.free(b);
+        let _ = SV_TRACKED.free(b);
         // Still readable: not dropped yet.
         (*v.n, DROPS.load(Ordering::Relaxed))
     });
@@ -186,7 +186,7 @@ fn run(objs: &[u64; 5]) -> Result {
     }
     let drops = DROPS.load(Ordering::Relaxed);
     let dtors = DTORS.load(Ordering::Relaxed);
-    SV_TRACKED.free_all_with::<CountDtor>();
+    let _ = SV_TRACKED.free_all_with::<CountDtor>();
     check(
         "free_all runs the destructor once per variable",
         DTORS.load(Ordering::Relaxed) == dtors + objs.len(),
@@ -208,9 +208,9 @@ impl kernel::Module for TestKlpRustShadow {
     fn init(_module: &'static ThisModule) -> Result<Self> {
         let objs = [0u64; 5];
         let r = run(&objs);
-        SV_BYTE.free_all();
-        SV_ARRAY.free_all();
-        SV_TRACKED.free_all();
+        let _ = SV_BYTE.free_all();
+        let _ = SV_ARRAY.free_all();
+        let _ = SV_TRACKED.free_all();
         r.map(|()| Self)
     }
 }

@@ -142,7 +142,7 @@ fn shadow_alloc(obj: usize, sv: &Shadow<Field>, var: usize, or_get: bool) -> Opt
 }
 
 fn shadow_free(obj: usize, sv: &Shadow<Field>) {
-    sv.free_with::<Dtor>(obj_ptr(obj));
+    let _ = sv.free_with::<Dtor>(obj_ptr(obj));
     pr_info!(
         "klp_shadow_free(obj=PTR{}, id=0x{:x}, dtor=PTR{})\n",
         ptr_id(obj),
@@ -152,7 +152,7 @@ fn shadow_free(obj: usize, sv: &Shadow<Field>) {
 }
 
 fn shadow_free_all(sv: &Shadow<Field>) {
-    sv.free_all();
+    let _ = sv.free_all();
     pr_info!(
         "klp_shadow_free_all(id=0x{:x}, dtor=PTR{})\n",
         sv.id(),
@@ -259,8 +259,8 @@ impl kernel::Module for TestKlpShadowVars {
 
         let ret = run(&objs);
         if ret.is_err() {
-            SV_ID1.free_all();
-            SV_ID2.free_all();
+            let _ = SV_ID1.free_all();
+            let _ = SV_ID2.free_all();
         }
         NPTRS.store(0, Ordering::Relaxed);
         ret.map(|()| Self)

@@ -47,7 +47,7 @@ static NPIDS_ATTR: RoAttribute = RoAttribute::new(c_str!("npids"), npids_show);
 
 klp_func! {
     /// Replaces `__x64_sys_getpid()`: notes the caller, then does what `getpid()` does.
-    fn lp_sys_getpid(_regs: &PtRegs) -> c_long {
+    fn lp_sys_getpid(_regs: Option<&PtRegs>) -> c_long {
         let task = Current::get();
         if NPIDS_PENDING.load(Ordering::Acquire) > 0 {
             let pid = task.pid();
