@@ -53,6 +53,10 @@ klp_relocs() {
 	! llvm-nm-19 -u "$ko" | grep -wE 'saved_command_line|jhash|block_transition' ||
 		{ echo "undefined symbols left"; return 1; }
 }
+# No replacement function leaves its frame for other code (a tail call): the unpatching
+# transition only sees tasks whose stack has a return address inside one (test-rust-frames.sh).
+check "frames: no replacement function tail-calls or jumps out of itself (llvm-objdump)" \
+	bash scripts/check-frames.sh $(find samples tools/testing -name '*.ko' | sort)
 check "livepatch relocations: readelf shows .klp.rela sections (AIo) and SHN_LIVEPATCH symbols in test-klp-rust-extern.ko" klp_relocs
 # module_livepatch! describes the patch in .modinfo, for tools that read a .ko (klp info).
 klp_modinfo() { # klp_modinfo KO EXPECTED: the module's klp_object and klp_func entries, sorted
