@@ -22,7 +22,12 @@
 
 mod cdecl;
 mod check;
+mod compare;
 mod convert;
+/// The records' layout: the livepatch crate's own definition.
+#[allow(dead_code)]
+#[path = "../../../src/ctype.rs"]
+mod ctype;
 mod elfedit;
 mod fentry;
 mod records;
