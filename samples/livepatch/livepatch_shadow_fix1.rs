@@ -67,7 +67,7 @@ impl ShadowDtor<Leak> for LeakDtor {
 klp_func! {
     /// Replaces `dummy_alloc()`: keeps the extra memory in a `SV_LEAK` shadow variable, which a
     /// patched `dummy_free()` can later fetch to release it.
-    fn livepatch_fix1_dummy_alloc() -> *mut c_void {
+    fn livepatch_fix1_dummy_alloc() -> *mut Dummy {
         let dummy = Dummy {
             list: Default::default(),
             jiffies_expire: jiffies() + msecs_to_jiffies(1000 * EXPIRE_PERIOD),
@@ -93,7 +93,7 @@ klp_func! {
             Ptr::from(&*d),
             d.jiffies_expire
         );
-        KBox::into_raw(d).cast()
+        KBox::into_raw(d)
     }
 }
 

@@ -236,7 +236,7 @@ pub fn check(kdir: &Path, modules: &[PathBuf], obj: &Path, symvers: &Path) -> Re
         .filter(|r| r.kind == Kind::Object)
         .map(|r| r.object.as_str())
         .collect();
-    let mut errors = vec![];
+    let mut errors = crate::names::check_object(obj, &crate::names::kernel_names(kdir)?)?;
     let mut names = BTreeSet::new();
     let mut finder = None;
     let mut rust_defs = std::collections::HashMap::new();

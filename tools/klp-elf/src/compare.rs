@@ -227,15 +227,12 @@ fn full_name(s: &Shape) -> String {
 /// Why the declared shape `d` does not promise what the definition's `f` does, if it does not.
 pub fn compare(d: &Shape, f: &Shape, flow: Flow, place: Place, sides: Sides) -> Option<String> {
     let (dn, fname) = (sides.decl, sides.def);
-    if f.base == SBase::Array {
-        return Some(if place == Place::Param && f.levels.is_empty() {
-            "an array parameter in C (a pointer) behind a pointer: not checked".into()
-        } else {
-            format!(
-                "an array in {fname}: the Rust type would read its first bytes as a value \
-                 (not checked: declare a pointer to a variable, or state it with `unsafe`)"
-            )
-        });
+    if f.base == SBase::Array && !(place == Place::Param && f.levels.is_empty()) {
+        return Some(format!(
+            "an array in {fname} (a variable, or behind a pointer): not checked (the Rust type \
+             would read its first bytes as a value; declare it otherwise, or state it with \
+             `unsafe`)"
+        ));
     }
     let depth = d.levels.len();
     if depth != f.levels.len() {
@@ -244,6 +241,9 @@ pub fn compare(d: &Shape, f: &Shape, flow: Flow, place: Place, sides: Sides) -> 
             (_, 0) => format!("a pointer in {dn}, not in {fname}"),
             (a, b) => format!("{a} levels of pointers in {dn}, {b} in {fname}"),
         });
+    }
+    if let Some(why) = compare_base(d, f, flow, sides) {
+        return Some(why);
     }
     for (i, (dl, fl)) in d.levels.iter().zip(&f.levels).enumerate() {
         if i == 0 {
@@ -286,6 +286,13 @@ pub fn compare(d: &Shape, f: &Shape, flow: Flow, place: Place, sides: Sides) -> 
             }
         }
     }
+    None
+}
+
+/// The pointees (or values) of two shapes of the same depth.
+fn compare_base(d: &Shape, f: &Shape, flow: Flow, sides: Sides) -> Option<String> {
+    let (dn, fname) = (sides.decl, sides.def);
+    let depth = d.levels.len();
     let inner = depth >= 2;
     let base_mismatch = || {
         Some(if sides.full {
