@@ -220,3 +220,49 @@ pub fn read(data: &[u8]) -> Result<Vec<Record>, String> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A record of the layout the crate defines (`ctype::Record`), as the crate lays it out.
+    fn v2() -> Vec<u8> {
+        let sig = crate::ctype::Signature::new(crate::ctype::Slot::of::<&u32>(
+            crate::ctype::CType::int(4, false).reference(),
+            "&u32",
+            "",
+        ));
+        let r = crate::ctype::Record::definition("f", &sig);
+        let p = (&r as *const crate::ctype::Record).cast::<u8>();
+        // SAFETY: `r` is plain old data of `size_of::<Record>()` bytes, initialised (padding
+        // included: its fields are byte arrays and `u32`s with explicit reserved bytes).
+        unsafe { std::slice::from_raw_parts(p, l::RECORD) }.to_vec()
+    }
+
+    #[test]
+    fn reads_what_the_crate_writes() {
+        let recs = parse(&v2()).unwrap();
+        assert_eq!(recs.len(), 1);
+        assert_eq!(recs[0].kind, Kind::Definition);
+        assert_eq!(recs[0].ret.niche, Niche::Some);
+        assert_eq!(
+            recs[0].ret.ty.levels,
+            vec![Level {
+                reference: true,
+                mutable: false
+            }]
+        );
+    }
+
+    /// The reader before version 2 skipped bytes it did not recognise: a module built with
+    /// another layout passed unchecked.
+    #[test]
+    fn other_layouts_are_refused() {
+        let mut b = v2();
+        b[..8].copy_from_slice(b"KLPREC1\0");
+        assert!(parse(&b).is_err());
+        let mut b = v2();
+        b.extend_from_slice(&[0; 4]);
+        assert!(parse(&b).is_err());
+    }
+}
