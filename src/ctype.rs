@@ -23,14 +23,24 @@ use core::ffi::c_void;
 /// A chain of `depth` pointers to a base type: `int` is depth 0 and base `int` (4 bytes, signed);
 /// `struct seq_file *` is depth 1 and base `struct seq_file`; `void *` is depth 1 and base
 /// `void`. A pointer to [`c_void`] in Rust is a pointer to anything: its base is "any", which
-/// matches every C pointee (the author chose not to name it).
+/// the replacement of a function may receive for every C pointee (the author chose not to name
+/// it), but not return where the C code expects a named one.
+///
+/// Each pointer level, 0 the outermost, says whether it is a reference (non-null: `&T`) and
+/// whether its pointee may be written through it (`*mut T`, `&mut T`; not `*const T`, `&T`).
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct CType {
     base: u8,
-    size: u8,
     signed: u8,
     depth: u8,
+    /// Bit `i`: pointer level `i` is a reference, never null.
+    nonnull: u8,
+    /// Bit `i`: the pointee of pointer level `i` may be written through it.
+    mutable: u8,
+    _reserved: [u8; 3],
+    /// The size of the base type in bytes (0: unknown, for a structure named only).
+    size: u32,
     name: [u8; 48],
 }
 
@@ -40,13 +50,19 @@ const BASE_BOOL: u8 = 2;
 const BASE_RECORD: u8 = 3;
 const BASE_ANY: u8 = 4;
 
+/// The most pointer levels a [`CType`] describes.
+const MAX_DEPTH: u8 = 8;
+
 impl CType {
-    const fn base(base: u8, size: u8, signed: bool) -> Self {
+    const fn base(base: u8, size: usize, signed: bool) -> Self {
         Self {
             base,
-            size,
             signed: signed as u8,
             depth: 0,
+            nonnull: 0,
+            mutable: 0,
+            _reserved: [0; 3],
+            size: size as u32,
             name: [0; 48],
         }
     }
@@ -56,7 +72,7 @@ impl CType {
 
     /// A C integer of `size` bytes.
     pub const fn int(size: usize, signed: bool) -> Self {
-        Self::base(BASE_INT, size as u8, signed)
+        Self::base(BASE_INT, size, signed)
     }
 
     /// C's `bool` (`_Bool`).
@@ -65,18 +81,53 @@ impl CType {
     /// Any type: the pointee of a Rust pointer to [`c_void`], unchecked.
     pub const ANY: Self = Self::base(BASE_ANY, 0, false);
 
-    /// The C structure or union `name`, e.g. `"struct seq_file"`.
+    /// The C structure or union `name`, e.g. `"struct seq_file"`, of unknown size: only behind
+    /// a pointer (by value, the build cannot show that the sizes agree).
     pub const fn record(name: &str) -> Self {
         let mut t = Self::base(BASE_RECORD, 0, false);
         t.name = bytes(name);
         t
     }
 
-    /// A pointer to `self`.
-    pub const fn pointer(self) -> Self {
-        let mut t = self;
-        t.depth += 1;
+    /// The C structure or union `name` that `T` translates (its size is compared too).
+    pub const fn record_of<T>(name: &str) -> Self {
+        let mut t = Self::record(name);
+        t.size = core::mem::size_of::<T>() as u32;
         t
+    }
+
+    const fn level(self, nonnull: bool, mutable: bool) -> Self {
+        let mut t = self;
+        assert!(
+            t.depth < MAX_DEPTH,
+            "too many pointer levels for the signature check"
+        );
+        t.depth += 1;
+        t.nonnull = (t.nonnull << 1) | nonnull as u8;
+        t.mutable = (t.mutable << 1) | mutable as u8;
+        t
+    }
+
+    /// A pointer to `self` that may be null and lets its pointee be written: C's `T *`, Rust's
+    /// `*mut T`.
+    pub const fn pointer(self) -> Self {
+        self.level(false, true)
+    }
+
+    /// A pointer to `self` that may be null and only reads its pointee: C's `const T *`, Rust's
+    /// `*const T`.
+    pub const fn const_pointer(self) -> Self {
+        self.level(false, false)
+    }
+
+    /// A shared reference to `self`: never null, reads its pointee (`&T`).
+    pub const fn reference(self) -> Self {
+        self.level(true, false)
+    }
+
+    /// A mutable reference to `self`: never null, writes its pointee (`&mut T`).
+    pub const fn mut_reference(self) -> Self {
+        self.level(true, true)
     }
 }
 
@@ -124,25 +175,40 @@ unsafe impl<T: HasCType> HasCType for *mut T {
     const C_TYPE: CType = T::C_TYPE.pointer();
 }
 
-// SAFETY: A C pointer to the C type of `T` (`const` is not compared).
+// SAFETY: A C pointer to the `const` C type of `T`.
 unsafe impl<T: HasCType> HasCType for *const T {
-    const C_TYPE: CType = T::C_TYPE.pointer();
+    const C_TYPE: CType = T::C_TYPE.const_pointer();
 }
 
 // SAFETY: A reference has the ABI of a (non-null) pointer to `T`.
 unsafe impl<T: HasCType> HasCType for &T {
-    const C_TYPE: CType = T::C_TYPE.pointer();
+    const C_TYPE: CType = T::C_TYPE.reference();
+}
+
+// SAFETY: A reference has the ABI of a (non-null) pointer to `T`.
+unsafe impl<T: HasCType> HasCType for &mut T {
+    const C_TYPE: CType = T::C_TYPE.mut_reference();
 }
 
 /// One parameter, return value or variable of a [`Record`]: the C type, and the Rust type and
 /// name as written, for the tool's messages.
+///
+/// `niche` says whether the Rust type itself has invalid values, as a reference has null: for
+/// a pointer, whether the Rust code assumes it is never null, whatever [`CType`] its
+/// [`HasCType`] or [`FfiArg`](crate::FfiArg) implementation states.
 #[repr(C)]
 #[derive(Clone, Copy)]
 pub struct Slot {
     c_type: CType,
     rust_type: [u8; 48],
     name: [u8; 32],
+    niche: u8,
+    _reserved: [u8; 3],
 }
+
+const NICHE_UNKNOWN: u8 = 0;
+const NICHE_NONE: u8 = 1;
+const NICHE_SOME: u8 = 2;
 
 impl Slot {
     /// An unused slot.
@@ -150,15 +216,32 @@ impl Slot {
         c_type: CType::VOID,
         rust_type: [0; 48],
         name: [0; 32],
+        niche: NICHE_NONE,
+        _reserved: [0; 3],
     };
 
-    /// The slot of a parameter `name` of Rust type `rust_type` (as written), C type `c_type`.
+    /// The slot of a parameter `name` of Rust type `rust_type` (as written), C type `c_type`,
+    /// without the Rust type's niche: the build refuses a pointer slot made so.
     pub const fn new(c_type: CType, rust_type: &str, name: &str) -> Self {
         Self {
             c_type,
             rust_type: bytes(rust_type),
             name: bytes(name),
+            niche: NICHE_UNKNOWN,
+            _reserved: [0; 3],
         }
+    }
+
+    /// The slot of a parameter `name` of Rust type `T` (written `rust_type`), C type `c_type`.
+    pub const fn of<T>(c_type: CType, rust_type: &str, name: &str) -> Self {
+        let mut s = Self::new(c_type, rust_type, name);
+        // A type with a niche (`&T`, `bool`) is as small as its `Option`.
+        s.niche = if core::mem::size_of::<Option<T>>() == core::mem::size_of::<T>() {
+            NICHE_SOME
+        } else {
+            NICHE_NONE
+        };
+        s
     }
 }
 
@@ -219,6 +302,9 @@ pub struct Record {
     params: [Slot; MAX_PARAMS],
 }
 
+/// The first bytes of a record; the digit is the version of this layout.
+const MAGIC: [u8; 8] = *b"KLPREC2\0";
+
 const RECORD_REPLACEMENT: u8 = 1;
 const RECORD_FUNCTION: u8 = 2;
 const RECORD_VARIABLE: u8 = 3;
@@ -228,7 +314,7 @@ const RECORD_DEFINITION: u8 = 5;
 impl Record {
     const fn new(kind: u8, object: &str, name: &str, sympos: u32, rust: &str) -> Self {
         Self {
-            magic: *b"KLPREC1\0",
+            magic: MAGIC,
             kind,
             count: 0,
             unchecked: 0,
@@ -322,4 +408,73 @@ const fn bytes<const N: usize>(s: &str) -> [u8; N] {
         i += 1;
     }
     out
+}
+
+/// The layout of the records, for the build tool, which compiles this file too
+/// (`tools/klp-elf/src/records.rs`): one definition for both.
+#[doc(hidden)]
+pub mod layout {
+    #![allow(missing_docs)]
+
+    use super::{CType, Record, Slot};
+    use core::mem::{offset_of, size_of};
+
+    /// The first 8 bytes of every record.
+    pub const MAGIC: [u8; 8] = super::MAGIC;
+    /// The size of a [`Record`].
+    pub const RECORD: usize = size_of::<Record>();
+    /// The size of a [`Slot`].
+    pub const SLOT: usize = size_of::<Slot>();
+    /// The most parameters of a record.
+    pub const MAX_PARAMS: usize = super::MAX_PARAMS;
+    /// The most pointer levels of a [`CType`].
+    pub const MAX_DEPTH: u8 = super::MAX_DEPTH;
+
+    /// Offsets in a [`Record`].
+    pub const R_KIND: usize = offset_of!(Record, kind);
+    pub const R_COUNT: usize = offset_of!(Record, count);
+    pub const R_UNCHECKED: usize = offset_of!(Record, unchecked);
+    pub const R_SYMPOS: usize = offset_of!(Record, sympos);
+    pub const R_OBJECT: (usize, usize) = (offset_of!(Record, object), 56);
+    pub const R_NAME: (usize, usize) = (offset_of!(Record, name), 128);
+    pub const R_RUST: (usize, usize) = (offset_of!(Record, rust), 64);
+    pub const R_RET: usize = offset_of!(Record, ret);
+    pub const R_PARAMS: usize = offset_of!(Record, params);
+
+    /// Offsets in a [`Slot`].
+    pub const S_CTYPE: usize = offset_of!(Slot, c_type);
+    pub const S_RUST_TYPE: (usize, usize) = (offset_of!(Slot, rust_type), 48);
+    pub const S_NAME: (usize, usize) = (offset_of!(Slot, name), 32);
+    pub const S_NICHE: usize = offset_of!(Slot, niche);
+
+    /// Offsets in a [`CType`].
+    pub const T_BASE: usize = offset_of!(CType, base);
+    pub const T_SIGNED: usize = offset_of!(CType, signed);
+    pub const T_DEPTH: usize = offset_of!(CType, depth);
+    pub const T_NONNULL: usize = offset_of!(CType, nonnull);
+    pub const T_MUTABLE: usize = offset_of!(CType, mutable);
+    pub const T_SIZE: usize = offset_of!(CType, size);
+    pub const T_NAME: (usize, usize) = (offset_of!(CType, name), 48);
+
+    /// Base types of a [`CType`].
+    pub const BASE_VOID: u8 = super::BASE_VOID;
+    pub const BASE_INT: u8 = super::BASE_INT;
+    pub const BASE_BOOL: u8 = super::BASE_BOOL;
+    pub const BASE_RECORD: u8 = super::BASE_RECORD;
+    pub const BASE_ANY: u8 = super::BASE_ANY;
+
+    /// Niches of a [`Slot`].
+    pub const NICHE_UNKNOWN: u8 = super::NICHE_UNKNOWN;
+    pub const NICHE_NONE: u8 = super::NICHE_NONE;
+    pub const NICHE_SOME: u8 = super::NICHE_SOME;
+
+    /// Kinds of a [`Record`].
+    pub const RECORD_REPLACEMENT: u8 = super::RECORD_REPLACEMENT;
+    pub const RECORD_FUNCTION: u8 = super::RECORD_FUNCTION;
+    pub const RECORD_VARIABLE: u8 = super::RECORD_VARIABLE;
+    pub const RECORD_OBJECT: u8 = super::RECORD_OBJECT;
+    pub const RECORD_DEFINITION: u8 = super::RECORD_DEFINITION;
+
+    // The tool reads records at 4-byte steps: no padding between records in the section.
+    const _: () = assert!(RECORD & 3 == 0 && core::mem::align_of::<Record>() == 4);
 }

@@ -277,7 +277,7 @@ macro_rules! livepatch_record {
 macro_rules! klp_signature {
     ($trait:ident; ($($arg:ident : $ty:ty),*) $(-> $ret:ty)?) => {
         $crate::ctype::Signature::new($crate::klp_ret_slot!($($ret)?))
-            $(.param($crate::ctype::Slot::new(
+            $(.param($crate::ctype::Slot::of::<$ty>(
                 <$ty as $crate::$trait>::C_TYPE,
                 stringify!($ty),
                 stringify!($arg),
@@ -290,10 +290,10 @@ macro_rules! klp_signature {
 #[macro_export]
 macro_rules! klp_ret_slot {
     () => {
-        $crate::ctype::Slot::new($crate::ctype::CType::VOID, "()", "")
+        $crate::ctype::Slot::of::<()>($crate::ctype::CType::VOID, "()", "")
     };
     ($ret:ty) => {
-        $crate::ctype::Slot::new(<$ret as $crate::HasCType>::C_TYPE, stringify!($ret), "")
+        $crate::ctype::Slot::of::<$ret>(<$ret as $crate::HasCType>::C_TYPE, stringify!($ret), "")
     };
 }
 
@@ -682,7 +682,7 @@ macro_rules! klp_extern_decls {
         }
         const _: () = {
             const SLOT: $crate::ctype::Slot =
-                $crate::ctype::Slot::new(<$ty as $crate::HasCType>::C_TYPE, stringify!($ty), "");
+                $crate::ctype::Slot::of::<$ty>(<$ty as $crate::HasCType>::C_TYPE, stringify!($ty), "");
             const SYMPOS: u32 = 0 $(+ $sympos)?;
             $crate::livepatch_record!(
                 // SAFETY: `$name` is declared just above of the type of `SLOT`, linking to the

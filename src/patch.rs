@@ -224,7 +224,8 @@ unsafe impl<T: HasCType> FromRaw<'_> for *const T {
 pub unsafe trait CallArg {
     /// The C structure.
     type C;
-    /// Its C type, for the build-time check: `struct <name>`.
+    /// The C type of the pointer parameter, for the build-time check: `struct <name> *`, or
+    /// `const struct <name> *` where the Rust type never writes through it.
     const C_TYPE: CType;
 }
 
@@ -232,7 +233,7 @@ pub unsafe trait CallArg {
 // `Opaque<T::C>`, the null pointer is `None`).
 unsafe impl<T: CallArg> FfiArg for Option<&T> {
     type Raw = *mut T::C;
-    const C_TYPE: CType = T::C_TYPE.pointer();
+    const C_TYPE: CType = T::C_TYPE;
 }
 
 // SAFETY: `NULL` becomes `None`; any other pointer is the argument of a running call, a valid

@@ -67,7 +67,7 @@ impl ShadowDtor<Leak> for LeakDtor {
 klp_func! {
     /// Replaces `dummy_alloc()`: keeps the extra memory in a `SV_LEAK` shadow variable, which a
     /// patched `dummy_free()` can later fetch to release it.
-    fn livepatch_fix1_dummy_alloc() -> ReturnPtr<c_void> {
+    fn livepatch_fix1_dummy_alloc() -> ReturnPtr<Dummy> {
         let dummy = Dummy {
             list: Default::default(),
             jiffies_expire: jiffies() + msecs_to_jiffies(1000 * EXPIRE_PERIOD),
@@ -96,7 +96,7 @@ klp_func! {
         // SAFETY: `dummy_alloc()` returns a dummy its caller owns (`alloc_work_func()` adds it
         // to the list, from which `dummy_free()` takes and frees it once, with `kfree()`): a
         // `kmalloc()`ed `struct dummy` (`KBox<Dummy>`), given up here.
-        unsafe { ReturnPtr::new(KBox::into_raw(d).cast()) }
+        unsafe { ReturnPtr::new(KBox::into_raw(d)) }
     }
 }
 

@@ -63,7 +63,7 @@ impl ShadowDtor<Leak> for LeakDtor {
 klp_func! {
     /// Replaces `dummy_check()`: counts the checks of in-flight dummies in a `SV_COUNTER`,
     /// attached on the first check.
-    fn livepatch_fix2_dummy_check(d: *mut Dummy, jiffies: c_ulong) -> bool {
+    fn livepatch_fix2_dummy_check(d: *const Dummy, jiffies: c_ulong) -> bool {
         // SAFETY: `cleanup_work_func()` of `livepatch_shadow_mod.rs`, the only caller of
         // `dummy_check()`, passes a dummy of the list while holding the list's mutex, under
         // which every dummy is accessed: it is valid and nobody writes it during the call.

@@ -65,7 +65,7 @@ impl SeqFile {
 // invariant.
 unsafe impl CallArg for SeqFile {
     type C = bindings::seq_file;
-    const C_TYPE: crate::ctype::CType = crate::ctype::CType::record("struct seq_file");
+    const C_TYPE: crate::ctype::CType = crate::ctype::CType::record("struct seq_file").pointer();
 }
 
 /// Prints into a [`SeqFile`] with `format!`-style arguments, like C's `seq_printf()`.

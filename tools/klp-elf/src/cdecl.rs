@@ -32,15 +32,24 @@ pub enum CTy {
         signed: bool,
         is_enum: bool,
     },
-    /// Pointee with qualifiers (const/volatile) removed.
-    Pointer(Box<CTy>),
-    /// "struct seq_file", "union foo" (canonical); anonymous: "struct (anonymous)".
-    Record(String),
+    /// Pointee with qualifiers removed; whether it was `const`.
+    Pointer {
+        to: Box<CTy>,
+        konst: bool,
+    },
+    /// "struct seq_file", "union foo" (canonical); anonymous: "struct (anonymous)"; its size in
+    /// bytes, if complete.
+    Record {
+        name: String,
+        size: Option<u64>,
+    },
     /// A function type (pointee of a function pointer).
     Function,
     Array {
         elem: Box<CTy>,
         len: Option<u64>,
+        /// The elements are `const`.
+        konst: bool,
     },
     /// Anything else (float, vector, ...): the canonical spelling.
     Other(String),
@@ -563,19 +572,25 @@ impl Finder {
             let r = self.entity_found(&e);
             out.insert(n, r);
         }
-        if out.is_empty() {
-            if let Some(err) = first_error {
-                return Err(format!(
-                    "libclang failed on {} (for {objd}): {err}",
-                    self.display_path(&source)
-                ));
-            }
+        // After an error, clang's recovery gives declarations types that are not the
+        // compiler's (an unknown type name becomes `int`): nothing of this parse is a proof.
+        if let Some(err) = first_error {
+            return Err(format!(
+                "libclang failed on {} (for {objd}): {err}: its declarations cannot be checked",
+                self.display_path(&source)
+            ));
         }
         Ok(out)
     }
 
     fn entity_found(&self, e: &Entity) -> Result<Found, String> {
         let name = e.get_name().unwrap_or_default();
+        if e.is_invalid_declaration() {
+            return Err(format!(
+                "{name}: libclang finds its C declaration invalid (an unknown type?): its \
+                 types cannot be checked"
+            ));
+        }
         let loc = e
             .get_location()
             .map(|l| l.get_expansion_location())
@@ -1081,10 +1096,16 @@ fn cty(t: Type) -> CTy {
             }
         }
         TypeKind::Pointer => match c.get_pointee_type() {
-            Some(p) => CTy::Pointer(Box::new(cty(p))),
+            Some(p) => CTy::Pointer {
+                to: Box::new(cty(p)),
+                konst: p.is_const_qualified(),
+            },
             None => CTy::Other(clean_spelling(c.get_display_name())),
         },
-        TypeKind::Record => CTy::Record(record_name(c)),
+        TypeKind::Record => CTy::Record {
+            name: record_name(c),
+            size: c.get_sizeof().ok().map(|s| s as u64),
+        },
         TypeKind::FunctionPrototype | TypeKind::FunctionNoPrototype => CTy::Function,
         TypeKind::ConstantArray
         | TypeKind::IncompleteArray
@@ -1092,6 +1113,7 @@ fn cty(t: Type) -> CTy {
         | TypeKind::DependentSizedArray => match c.get_element_type() {
             Some(el) => CTy::Array {
                 elem: Box::new(cty(el)),
+                konst: el.is_const_qualified(),
                 len: if c.get_kind() == TypeKind::ConstantArray {
                     c.get_size().map(|n| n as u64)
                 } else {

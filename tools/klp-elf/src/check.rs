@@ -2,94 +2,12 @@
 //! `klp-elf check`: the signatures of replacement functions and declared symbols against the
 //! C definitions of their targets, and the symbols `modpost` must accept.
 
-use crate::cdecl::{CDecl, CTy, CType, Finder};
-use crate::records::{self, Base, Kind, Record, RustCType};
+use crate::cdecl::{CDecl, CType, Finder};
+use crate::compare::{compare, Flow, Place, Shape, Sides, VS_C, VS_TARGET};
+use crate::records::{self, Kind, Record};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-
-/// Why the Rust type `r` is not the C type `c`, if it is not.
-fn mismatch(r: &RustCType, c: &CTy) -> Option<String> {
-    let mut c = c;
-    for level in 0..r.depth {
-        match c {
-            CTy::Pointer(inner) => c = inner,
-            CTy::Array { elem, .. } if level == 0 => c = elem,
-            _ => {
-                return Some(if level == 0 {
-                    "a pointer in Rust, not in C".into()
-                } else {
-                    format!("{} levels of pointers in Rust, {level} in C", r.depth)
-                })
-            }
-        }
-    }
-    let ok = match (&r.base, c) {
-        (Base::Any, _) => true,
-        (Base::Void, CTy::Void) | (Base::Bool, CTy::Bool) => true,
-        (
-            Base::Int { bytes, signed },
-            CTy::Int {
-                bytes: cb,
-                signed: cs,
-                is_enum,
-            },
-        ) => {
-            if bytes != cb {
-                return Some(format!(
-                    "{}-bit integer in Rust, {}-bit in C",
-                    bytes * 8,
-                    cb * 8
-                ));
-            }
-            if signed != cs && !is_enum {
-                return Some(format!(
-                    "{} in Rust, {} in C",
-                    if *signed { "signed" } else { "unsigned" },
-                    if *cs { "signed" } else { "unsigned" }
-                ));
-            }
-            true
-        }
-        (Base::Record(n), CTy::Record(m)) => {
-            if n != m {
-                return Some(format!("points to {n} in Rust, to {m} in C"));
-            }
-            true
-        }
-        _ => false,
-    };
-    if ok {
-        return None;
-    }
-    Some(match c {
-        CTy::Pointer(_) if r.depth == 0 => "a pointer in C, not in Rust".into(),
-        CTy::Pointer(_) => format!("more levels of pointers in C than the {} in Rust", r.depth),
-        _ => format!("{r} in Rust, {} in C", describe(c)),
-    })
-}
-
-fn describe(c: &CTy) -> String {
-    match c {
-        CTy::Void => "void".into(),
-        CTy::Bool => "bool".into(),
-        CTy::Int {
-            bytes,
-            signed,
-            is_enum,
-        } => format!(
-            "{}{}-bit {} integer",
-            if *is_enum { "an enum: " } else { "" },
-            *bytes as u32 * 8,
-            if *signed { "signed" } else { "unsigned" }
-        ),
-        CTy::Pointer(p) => format!("{} *", describe(p)),
-        CTy::Record(n) => n.clone(),
-        CTy::Function => "a function".into(),
-        CTy::Array { .. } => "an array".into(),
-        CTy::Other(s) => s.clone(),
-    }
-}
 
 /// `name`'s C prototype, for messages.
 pub fn prototype(name: &str, decl: &CDecl) -> String {
@@ -157,12 +75,33 @@ fn slot_error(
     )
 }
 
+/// Why the declared slot `s` does not match the definition's shape `f`, if it does not.
+fn slot_mismatch(
+    s: &records::Slot,
+    f: &Shape,
+    flow: Flow,
+    place: Place,
+    sides: Sides,
+) -> Option<String> {
+    match Shape::of_rust(s) {
+        Ok(d) => compare(&d, f, flow, place, sides),
+        Err(e) => Some(e),
+    }
+}
+
 /// The errors of one record against its C definition.
 fn check_record(r: &Record, decl: &CDecl) -> Vec<String> {
     let mut errors = vec![];
+    // Replacements receive their parameters and give their return value; a `klp_extern!`
+    // function is called: it is given the parameters, its return value is received.
+    let (params_flow, ret_flow) = match r.kind {
+        Kind::Replacement => (Flow::In, Flow::Out),
+        _ => (Flow::Out, Flow::In),
+    };
     match (r.kind, decl) {
         (Kind::Variable, CDecl::Var { ty }) => {
-            if let Some(why) = mismatch(&r.ret.ty, &ty.ty) {
+            let f = Shape::of_c(&ty.ty, false);
+            if let Some(why) = slot_mismatch(&r.ret, &f, Flow::In, Place::Variable, VS_C) {
                 errors.push(slot_error(r, None, &r.ret, ty, "", &why));
             }
         }
@@ -196,34 +135,19 @@ fn check_record(r: &Record, decl: &CDecl) -> Vec<String> {
                 ));
                 return errors;
             }
-            if let Some(why) = mismatch(&r.ret.ty, &ret.ty) {
+            let f = Shape::of_c(&ret.ty, false);
+            if let Some(why) = slot_mismatch(&r.ret, &f, ret_flow, Place::Return, VS_C) {
                 errors.push(slot_error(r, None, &r.ret, ret, "", &why));
             }
             for (i, (s, c)) in r.params.iter().zip(params).enumerate() {
-                if let Some(why) = mismatch(&s.ty, &c.ty.ty) {
+                let f = Shape::of_c(&c.ty.ty, true);
+                if let Some(why) = slot_mismatch(s, &f, params_flow, Place::Param, VS_C) {
                     errors.push(slot_error(r, Some(i), s, &c.ty, &c.name, &why));
                 }
             }
         }
     }
     errors
-}
-
-/// Why the replacement's Rust type `r` is not the Rust target's `d`, if it is not: the same
-/// comparison as against C, a pointer to `c_void` on either side matching any pointer.
-fn rust_mismatch(r: &RustCType, d: &RustCType) -> Option<String> {
-    if r.depth != d.depth {
-        return Some(match (r.depth, d.depth) {
-            (0, _) => "a pointer in the target, not in the replacement".into(),
-            (_, 0) => "a pointer in the replacement, not in the target".into(),
-            (a, b) => format!("{a} levels of pointers in the replacement, {b} in the target"),
-        });
-    }
-    match (&r.base, &d.base) {
-        (Base::Any, _) | (_, Base::Any) if r.depth > 0 => None,
-        (a, b) if a == b => None,
-        _ => Some(format!("{r} in the replacement, {d} in the target")),
-    }
 }
 
 /// The errors of a replacement `r` against the definition `d` of a Rust target module.
@@ -252,7 +176,15 @@ fn check_rust_record(r: &Record, d: &Record) -> Vec<String> {
             .map(|(i, (s, t))| (Some(i), s, t)),
     );
     for (i, s, t) in slots {
-        if let Some(why) = rust_mismatch(&s.ty, &t.ty) {
+        let (flow, place) = match i {
+            Some(_) => (Flow::In, Place::Param),
+            None => (Flow::Out, Place::Return),
+        };
+        let why = match Shape::of_rust(t) {
+            Ok(f) => slot_mismatch(s, &f, flow, place, VS_TARGET),
+            Err(e) => Some(e),
+        };
+        if let Some(why) = why {
             let place = match i {
                 Some(i) => format!("parameter {} `{}` (target `{}`)", i + 1, s.name, t.name),
                 None => "return type".into(),
@@ -304,7 +236,7 @@ pub fn check(kdir: &Path, modules: &[PathBuf], obj: &Path, symvers: &Path) -> Re
         .filter(|r| r.kind == Kind::Object)
         .map(|r| r.object.as_str())
         .collect();
-    let mut errors = vec![];
+    let mut errors = crate::names::check_object(obj, &crate::names::kernel_names(kdir)?)?;
     let mut names = BTreeSet::new();
     let mut finder = None;
     let mut rust_defs = std::collections::HashMap::new();
@@ -397,175 +329,4 @@ pub fn check(kdir: &Path, modules: &[PathBuf], obj: &Path, symvers: &Path) -> Re
         let _ = writeln!(out, "0x00000000\t{n}\tvmlinux\tEXPORT_SYMBOL_GPL\t");
     }
     std::fs::write(symvers, out).map_err(|e| format!("{}: {e}", symvers.display()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn int(bytes: u8, signed: bool) -> CTy {
-        CTy::Int {
-            bytes,
-            signed,
-            is_enum: false,
-        }
-    }
-    fn r(base: Base, depth: u8) -> RustCType {
-        RustCType { base, depth }
-    }
-
-    #[test]
-    fn matches() {
-        assert_eq!(
-            mismatch(
-                &r(
-                    Base::Int {
-                        bytes: 4,
-                        signed: true
-                    },
-                    0
-                ),
-                &int(4, true)
-            ),
-            None
-        );
-        assert_eq!(
-            mismatch(
-                &r(Base::Any, 1),
-                &CTy::Pointer(Box::new(CTy::Record("struct x".into())))
-            ),
-            None
-        );
-        assert_eq!(
-            mismatch(
-                &r(Base::Record("struct seq_file".into()), 1),
-                &CTy::Pointer(Box::new(CTy::Record("struct seq_file".into())))
-            ),
-            None
-        );
-        assert_eq!(mismatch(&r(Base::Void, 0), &CTy::Void), None);
-        assert_eq!(
-            mismatch(
-                &r(
-                    Base::Int {
-                        bytes: 4,
-                        signed: true
-                    },
-                    0
-                ),
-                &CTy::Int {
-                    bytes: 4,
-                    signed: false,
-                    is_enum: true
-                }
-            ),
-            None
-        );
-    }
-
-    #[test]
-    fn mismatches() {
-        assert_eq!(
-            mismatch(
-                &r(
-                    Base::Int {
-                        bytes: 4,
-                        signed: true
-                    },
-                    0
-                ),
-                &int(8, true)
-            )
-            .unwrap(),
-            "32-bit integer in Rust, 64-bit in C"
-        );
-        assert_eq!(
-            mismatch(
-                &r(
-                    Base::Int {
-                        bytes: 8,
-                        signed: false
-                    },
-                    0
-                ),
-                &int(8, true)
-            )
-            .unwrap(),
-            "unsigned in Rust, signed in C"
-        );
-        assert_eq!(
-            mismatch(&r(Base::Any, 1), &int(8, true)).unwrap(),
-            "a pointer in Rust, not in C"
-        );
-        assert_eq!(
-            mismatch(
-                &r(
-                    Base::Int {
-                        bytes: 8,
-                        signed: true
-                    },
-                    0
-                ),
-                &CTy::Pointer(Box::new(CTy::Void))
-            )
-            .unwrap(),
-            "a pointer in C, not in Rust"
-        );
-        assert_eq!(
-            mismatch(
-                &r(Base::Record("struct a".into()), 1),
-                &CTy::Pointer(Box::new(CTy::Record("struct b".into())))
-            )
-            .unwrap(),
-            "points to struct a in Rust, to struct b in C"
-        );
-        assert!(mismatch(&r(Base::Bool, 0), &int(4, true)).is_some());
-        assert!(mismatch(
-            &r(Base::Record("struct a".into()), 1),
-            &CTy::Pointer(Box::new(CTy::Void))
-        )
-        .is_some());
-    }
-
-    #[test]
-    fn rust_targets() {
-        let dummy = || Base::Record("struct dummy".into());
-        let u64_ = Base::Int {
-            bytes: 8,
-            signed: false,
-        };
-        // `&Dummy` in the target, `*mut Dummy` in the replacement: one pointer each.
-        assert_eq!(rust_mismatch(&r(dummy(), 1), &r(dummy(), 1)), None);
-        // A `c_void` pointer on either side matches any pointer, not a value.
-        assert_eq!(rust_mismatch(&r(Base::Any, 1), &r(dummy(), 1)), None);
-        assert_eq!(rust_mismatch(&r(dummy(), 1), &r(Base::Any, 1)), None);
-        assert_eq!(
-            rust_mismatch(&r(u64_.clone(), 0), &r(dummy(), 1)).as_deref(),
-            Some("a pointer in the target, not in the replacement")
-        );
-        assert_eq!(
-            rust_mismatch(
-                &r(
-                    Base::Int {
-                        bytes: 4,
-                        signed: false
-                    },
-                    0
-                ),
-                &r(u64_, 0)
-            )
-            .as_deref(),
-            Some(
-                "32-bit unsigned integer in the replacement, 64-bit unsigned integer in the target"
-            )
-        );
-        assert_eq!(
-            rust_mismatch(
-                &r(Base::Record("struct seq_file".into()), 1),
-                &r(dummy(), 1)
-            )
-            .as_deref(),
-            Some("struct seq_file * in the replacement, struct dummy * in the target")
-        );
-    }
 }

@@ -2,7 +2,8 @@
 //! `klp-elf`: the build-time tool of the Rust livepatch framework.
 //!
 //! - `klp-elf check --kdir KDIR [--modules DIR]... --symvers OUT MODULE.o`, run by Kbuild on
-//!   each livepatch module's object before `modpost`: checks every replacement function and
+//!   each livepatch module's object before `modpost`: checks the global names it defines
+//!   (`names`), and every replacement function and
 //!   every symbol declared with `klp_extern!` against the C definition of its target (libclang,
 //!   with the flags Kbuild compiled that file with), and writes the declared symbols to OUT, in
 //!   `Module.symvers` format, so that `modpost` lets the module reference them.
@@ -17,14 +18,23 @@
 //!   built for livepatch targets (`klp_target` in `Kbuild`): each entry of
 //!   `-Zpatchable-function-entry=5,0` becomes `call __fentry__`, which objtool records in
 //!   `__mcount_loc` and turns into the NOP ftrace patches, as for C. Idempotent.
+//! - `klp-elf names --kdir KDIR OBJ.o...`, run by Kbuild on each module object it builds (and
+//!   by `check`): refuses a global symbol that is a compiler builtin (`memset`), a name of the
+//!   kernel (vmlinux's symbol table, `Module.symvers`) or a reserved `__` name (see `names.rs`).
 //! - `klp-elf proto --kdir KDIR [--modules DIR]... OBJECT NAME[@SYMPOS]`: prints the C
 //!   prototype the check compares with.
 
 mod cdecl;
 mod check;
+mod compare;
 mod convert;
+/// The records' layout: the livepatch crate's own definition.
+#[allow(dead_code)]
+#[path = "../../../src/ctype.rs"]
+mod ctype;
 mod elfedit;
 mod fentry;
+mod names;
 mod records;
 
 use std::path::PathBuf;
@@ -63,6 +73,7 @@ fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
 const USAGE: &str = "usage: klp-elf check --kdir KDIR [--modules DIR]... --symvers OUT MODULE.o
        klp-elf convert [--kdir KDIR] MODULE.ko [--records MODULE.o]
        klp-elf fentry OBJ.o
+       klp-elf names --kdir KDIR OBJ.o...
        klp-elf proto --kdir KDIR [--modules DIR]... OBJECT NAME[@SYMPOS]";
 
 fn run() -> Result<(), String> {
@@ -81,6 +92,10 @@ fn run() -> Result<(), String> {
             convert::convert(&ko, &records, a.kdir.as_deref())
         }
         ("fentry", [obj]) => fentry::fentry(obj.as_ref()),
+        ("names", objs) if !objs.is_empty() => {
+            let kdir = a.kdir.ok_or("names needs --kdir")?;
+            names::names(&kdir, objs)
+        }
         ("proto", [object, name]) => {
             let kdir = a.kdir.ok_or("proto needs --kdir")?;
             let (name, sympos) = match name.split_once('@') {

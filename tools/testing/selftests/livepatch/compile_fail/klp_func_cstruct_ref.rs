@@ -18,7 +18,7 @@ module_livepatch! {
 
 klp_func! {
     fn check(d: &Dummy, jiffies: c_ulong) -> bool { //~ FAIL
-    fn check(d: *mut Dummy, jiffies: c_ulong) -> bool { //~ PASS
+    fn check(d: *const Dummy, jiffies: c_ulong) -> bool { //~ PASS
         !core::ptr::from_ref(&d).is_null() && jiffies > 0
     }
 }

@@ -18,7 +18,7 @@ module_livepatch! {
 
 klp_func! {
     fn cf_check(d: *mut Dummy, jiffies: u32) -> bool { //~ FAIL
-    fn cf_check(d: *mut Dummy, jiffies: c_ulong) -> bool { //~ PASS
+    fn cf_check(d: *const Dummy, jiffies: c_ulong) -> bool { //~ PASS
         let _ = (d, jiffies, core::mem::size_of::<c_ulong>());
         false
     }

@@ -31,6 +31,17 @@ klp_target_fn! {
     }
 }
 
+static ANSWER_REF: c_int = 42;
+
+klp_target_fn! {
+    /// Returns a reference, which its callers read without a NULL check: a livepatch cannot
+    /// replace it without `unsafe` (a replacement returns no reference; the build refuses a
+    /// pointer: compile-fail case `klp_func_rust_target_ref`).
+    pub fn test_klp_rust_target_answer_ref() -> &'static c_int {
+        &ANSWER_REF
+    }
+}
+
 /// Replaced too, by its mangled name.
 #[inline(never)]
 extern "C" fn mangled_answer() -> c_int {
