@@ -3,7 +3,8 @@
 //! Test module (class 2 of issue 18): work items whose handles are forgotten or dropped in an
 //! order that lets them queue again. No `unsafe`.
 //!
-//! `case=0`: a `StaticWork` queued, its `Work` forgotten; the work function sleeps for a second.
+//! `case=0`: a `StaticWork` queued, its `Work` leaked (`KBox::leak`); the work function sleeps for
+//! a second.
 //! `case=1`: a `StaticDelayedWork` queued with a one-second delay, its `DelayedWork` forgotten.
 //! `case=2`: two delayed work items, `A` running (it sleeps, then queues `B` and itself again);
 //! the module drops `B`'s handle before `A`'s, so `A`'s last run queues `B` after `B`'s drop.
@@ -11,12 +12,12 @@
 
 use kernel::{bindings::work_struct, prelude::*};
 use livepatch::{
-    module_params,
+    module_params, module_target,
     time::{msecs_to_jiffies, msleep},
-    DelayedWork, StaticDelayedWork, StaticWork,
+    DelayedWork, ModuleInit, Registry, StaticDelayedWork, StaticWork,
 };
 
-module! {
+module_target! {
     type: ForgetWork,
     name: "test_klp_rust_forget_work",
     license: "GPL",
@@ -49,29 +50,32 @@ extern "C" fn a_func(_work: *mut work_struct) {
     A.schedule(0);
 }
 
+/// A handle in a structure the module forgets.
+struct Held<T>(T);
+
 struct ForgetWork {
     _b: Option<DelayedWork>,
     _a: Option<DelayedWork>,
 }
 
-impl kernel::Module for ForgetWork {
-    fn init(_module: &'static ThisModule) -> Result<Self> {
+impl ModuleInit for ForgetWork {
+    fn init(_module: &'static ThisModule, registry: &Registry) -> Result<Self> {
         let mut m = Self { _b: None, _a: None };
         pr_info!("case {} queued\n", case.get());
         match case.get() {
             0 => {
-                let work = WORK.init()?;
+                let work = WORK.init(registry)?;
                 work.schedule();
-                core::mem::forget(work);
+                KBox::leak(KBox::new(work, GFP_KERNEL)?);
             }
             1 => {
-                let dwork = DWORK.init()?;
+                let dwork = DWORK.init(registry)?;
                 DWORK.schedule(msecs_to_jiffies(1000));
-                core::mem::forget(dwork);
+                core::mem::forget(Held(dwork));
             }
             _ => {
-                m._b = Some(B.init()?);
-                m._a = Some(A.init()?);
+                m._b = Some(B.init(registry)?);
+                m._a = Some(A.init(registry)?);
                 A.schedule(0);
             }
         }
