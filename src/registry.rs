@@ -51,8 +51,10 @@ pub(crate) enum Kind {
 
 const KINDS: usize = 3;
 
-/// The head of a closed list: never the address of a [`Node`] (which is aligned).
-const CLOSED: *mut c_void = ptr::without_provenance_mut(1);
+/// The value of a closed list's head: the address of the head itself, never a [`Node`]'s.
+fn closed(head: &AtomicPtr<c_void>) -> *mut c_void {
+    ptr::from_ref(head).cast_mut().cast()
+}
 
 /// A registered item: the first field of each registered structure (`repr(C)`), linked into the
 /// registry's list of its kind.
@@ -86,7 +88,7 @@ impl Node {
 
 extern "C" {
     /// The heads of the module's lists, one per [`Kind`], in `helpers.c` (one copy per module):
-    /// `NULL` when empty, [`CLOSED`] once torn down, else a [`Node`]. `AtomicPtr` has the layout
+    /// `NULL` when empty, [`closed`] once torn down, else a [`Node`]. `AtomicPtr` has the layout
     /// of a pointer.
     static klp_rust_registry: [AtomicPtr<c_void>; KINDS];
 }
@@ -109,7 +111,7 @@ pub(crate) unsafe fn register(kind: Kind, node: *const Node) -> Result {
     let head = head(kind);
     let mut first = head.load(Ordering::Acquire);
     loop {
-        if first == CLOSED {
+        if first == closed(head) {
             return Err(ENODEV);
         }
         // SAFETY: `node` is not published yet (the caller's guarantee): this caller alone
@@ -127,8 +129,9 @@ pub(crate) unsafe fn register(kind: Kind, node: *const Node) -> Result {
 /// then work items (see the module documentation).
 fn teardown() {
     for kind in [Kind::Completion, Kind::Dir, Kind::Work] {
-        let first = head(kind).swap(CLOSED, Ordering::AcqRel);
-        if first == CLOSED {
+        let head = head(kind);
+        let first = head.swap(closed(head), Ordering::AcqRel);
+        if first == closed(head) {
             continue;
         }
         let mut node = first.cast::<Node>();

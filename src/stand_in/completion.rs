@@ -40,7 +40,7 @@ const CLOSED: u8 = 3;
 /// # Invariants
 ///
 /// Once `state` is `READY` or `CLOSED`, `inner` has been initialised by `init_completion()`, is
-/// never initialised again, and `node` is registered ([`Kind::Completion`]); `state` becomes
+/// never initialised again, and `node` is registered (`Kind::Completion`); `state` becomes
 /// `READY` only once, `CLOSED` only from `READY` (by the module's teardown, after which `inner`
 /// stays completed).
 #[repr(C)]

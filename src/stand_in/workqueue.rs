@@ -51,7 +51,7 @@ const READY: u8 = 2;
 /// # Invariants
 ///
 /// Once `state` is `READY`, `work` has been initialised by `INIT_WORK()` with `func`, is never
-/// initialised again, and `node` is registered ([`Kind::Work`]); `state` becomes `READY` only
+/// initialised again, and `node` is registered (`Kind::Work`); `state` becomes `READY` only
 /// once. `node` is registered only once `work` is initialised.
 #[repr(C)]
 pub struct StaticWork {
@@ -147,7 +147,7 @@ impl Work {
 /// # Invariants
 ///
 /// Once `state` is `READY`, `dwork` has been initialised by `INIT_DELAYED_WORK()` with `func`, is
-/// never initialised again, and `node` is registered ([`Kind::Work`]); `state` becomes `READY`
+/// never initialised again, and `node` is registered (`Kind::Work`); `state` becomes `READY`
 /// only once. `node` is registered only once `dwork` is initialised.
 #[repr(C)]
 pub struct StaticDelayedWork {

@@ -50,9 +50,6 @@ extern "C" fn a_func(_work: *mut work_struct) {
     A.schedule(0);
 }
 
-/// A handle in a structure the module forgets.
-struct Held<T>(T);
-
 struct ForgetWork {
     _b: Option<DelayedWork>,
     _a: Option<DelayedWork>,
@@ -71,7 +68,7 @@ impl ModuleInit for ForgetWork {
             1 => {
                 let dwork = DWORK.init(registry)?;
                 DWORK.schedule(msecs_to_jiffies(1000));
-                core::mem::forget(Held(dwork));
+                let _ = core::mem::ManuallyDrop::new(dwork);
             }
             _ => {
                 m._b = Some(B.init(registry)?);
