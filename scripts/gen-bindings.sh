@@ -46,7 +46,7 @@ allow=(
 	--allowlist-function 'kernel_param_(un)?lock'
 	--allowlist-type 'module_state'
 	--allowlist-function 'seq_write' --allowlist-function 'seq_printf'
-	--allowlist-function 'kobject_(create_and_add|put)' --allowlist-var 'kernel_kobj'
+	--allowlist-function 'kobject_(create_and_add|del|put)' --allowlist-var 'kernel_kobj'
 	--allowlist-function 'sysfs_(create|remove)_file_ns' --allowlist-type 'kobj_attribute'
 	--allowlist-var 'console_printk' --allowlist-var 'CONSOLE_LOGLEVEL_.*'
 	--allowlist-type 'pt_regs' --allowlist-var 'CONFIG_NR_CPUS'

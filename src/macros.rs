@@ -519,15 +519,20 @@ macro_rules! module_livepatch {
                 $($crate::livepatch_funcs!([] $target $($($funcs)*)?)),+
             ]);
 
-        /// The module: owns the registered patch until the module is unloaded.
+        /// The module: owns the registered patch until the module is unloaded, then tears down
+        /// the module's registry (fields drop in order).
         struct LivepatchModule {
             _registration: $crate::Registration,
+            _exit: $crate::registry::ModuleExit,
         }
 
         impl ::kernel::Module for LivepatchModule {
             fn init(module: &'static ::kernel::ThisModule) -> ::kernel::error::Result<Self> {
+                // SAFETY: Kept in the module value, which `module!`'s exit drops; dropped, last,
+                // when this init fails.
+                let exit = unsafe { $crate::registry::ModuleExit::new() };
                 // SAFETY: `init` runs once per load of the module, before anything else uses the
-                // patch's tables.
+                // patch's tables; `exit` tears the registry down.
                 let patch = unsafe { $crate::Patch::new(&__LIVEPATCH_PATCH) };
                 $(let patch = $crate::IntoPatch::into_patch($patch(patch))?;)?
                 // SAFETY: `module!` drops the registration only in the module's exit function,
@@ -536,6 +541,7 @@ macro_rules! module_livepatch {
                 let registration = unsafe { patch.register(module) }?;
                 Ok(Self {
                     _registration: registration,
+                    _exit: exit,
                 })
             }
         }
@@ -552,6 +558,69 @@ macro_rules! module_livepatch {
         #[link_section = ".modinfo"]
         #[used(compiler)]
         static LIVEPATCH_MODINFO: [u8; 12] = *b"livepatch=Y\0";
+    };
+}
+
+/// Declares a Rust kernel module that is not a livepatch, such as a livepatch target module:
+/// [`module!`](kernel::prelude::module) with a generated exit that tears down the module's
+/// [`Registry`](crate::Registry).
+///
+/// `type` implements [`ModuleInit`](crate::ModuleInit), whose `init` gets the registry: work
+/// items ([`StaticWork`](crate::StaticWork), [`StaticDelayedWork`](crate::StaticDelayedWork)),
+/// completions ([`StaticCompletion`](crate::StaticCompletion)) and `/sys/kernel` directories
+/// ([`ModuleDir`](crate::ModuleDir)) need it, and the module's exit, after dropping the module
+/// value, disables, completes or removes them, as does a failing init: nothing the module's code
+/// forgot stays reachable once its memory is freed. The other keys are `module!`'s.
+///
+/// # Examples
+///
+/// ```ignore
+/// module_target! {
+///     type: BusyMod,
+///     name: "livepatch_callbacks_busymod",
+///     license: "GPL",
+/// }
+///
+/// static WORK: StaticDelayedWork = StaticDelayedWork::new(busymod_work_func);
+///
+/// struct BusyMod;
+///
+/// impl ModuleInit for BusyMod {
+///     fn init(_module: &'static ThisModule, registry: &Registry) -> Result<Self> {
+///         WORK.init(registry)?;
+///         WORK.schedule(0);
+///         Ok(BusyMod)
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! module_target {
+    (
+        type: $type:ty,
+        name: $name:tt,
+        $(author: $author:tt,)?
+        $(description: $description:tt,)?
+        license: $license:tt $(,)?
+    ) => {
+        /// The module value: the module's own, then the teardown of its registry.
+        struct __LivepatchTargetModule($crate::registry::TargetValue<$type>);
+
+        impl ::kernel::Module for __LivepatchTargetModule {
+            fn init(module: &'static ::kernel::ThisModule) -> ::kernel::error::Result<Self> {
+                // SAFETY: Kept in the module value, which `module!`'s exit drops; dropped when
+                // the module's init fails.
+                let exit = unsafe { $crate::registry::ModuleExit::new() };
+                $crate::registry::TargetValue::init(module, exit).map(Self)
+            }
+        }
+
+        ::kernel::prelude::module! {
+            type: __LivepatchTargetModule,
+            name: $name,
+            $(author: $author,)?
+            $(description: $description,)?
+            license: $license,
+        }
     };
 }
 

@@ -990,6 +990,7 @@ pub struct Patch {
     kept: Option<KBox<dyn Kept>>,
     replace: bool,
     error: Option<Error>,
+    registry: crate::Registry,
 }
 
 impl Patch {
@@ -998,7 +999,9 @@ impl Patch {
     /// # Safety
     ///
     /// Called at most once per load of the module, by its initialisation, before anything else
-    /// uses `table` ([`module_livepatch!`](crate::module_livepatch) does).
+    /// uses `table` ([`module_livepatch!`](crate::module_livepatch) does), in a module whose
+    /// exit and failing init tear its registry down (see
+    /// [`ModuleExit::new`](crate::registry::ModuleExit::new)).
     #[doc(hidden)]
     pub unsafe fn new<const M: usize>(table: &'static PatchTable<M>) -> Self {
         Self {
@@ -1012,6 +1015,9 @@ impl Patch {
             kept: None,
             replace: false,
             error: None,
+            // SAFETY: The caller's guarantee: this module's registry is torn down by its exit
+            // and its failing init.
+            registry: unsafe { crate::registry::Registry::new() },
         }
     }
 
@@ -1076,10 +1082,12 @@ impl Patch {
     }
 
     /// Creates the directory `/sys/kernel/<name>` with the read-only `files`, removed when the
-    /// module is unloaded (`kobject_create_and_add(name, kernel_kobj)`, `sysfs_create_file()`).
+    /// module is unloaded or its load fails (`kobject_create_and_add(name, kernel_kobj)`,
+    /// `sysfs_create_file()`).
     ///
-    /// The patch owns the directory: its files call this module's code, so nothing may keep it
-    /// past the module's unloading (a directory a module could `forget` would).
+    /// The directory is registered with the module's registry, which the generated exit and
+    /// load-failure paths tear down: its files call this module's code, so nothing the module
+    /// does with the `Patch` (forgetting it included) keeps it past the module's memory.
     ///
     /// # Examples
     ///
@@ -1089,19 +1097,19 @@ impl Patch {
     /// patch.kernel_dir(c_str!("test_klp_syscall"), &[&NPIDS_ATTR])
     /// ```
     pub fn kernel_dir(mut self, name: &CStr, files: &[&'static crate::RoAttribute]) -> Self {
-        let dir = crate::stand_in::sysfs::KernelDir::create(name).and_then(|dir| {
-            for file in files {
-                dir.create_file(file)?;
-            }
-            Ok(dir)
-        });
-        match dir {
-            Ok(dir) => self.keep(dir),
-            Err(e) => {
-                self.fail(e);
-                self
-            }
+        // A `Patch` exists only in the init that `module_livepatch!` generates (`Patch::new`),
+        // whose exit and failure paths tear the registry down.
+        if let Err(e) = crate::stand_in::sysfs::create_dir(name, files) {
+            self.fail(e);
         }
+        self
+    }
+
+    /// The module's registry, for the work items, completions and directories the `patch`
+    /// function sets up ([`StaticWork::init`](crate::StaticWork::init), ...): the module's exit,
+    /// or its failing load, tears them down.
+    pub fn registry(&self) -> &crate::Registry {
+        &self.registry
     }
 
     /// Atomic replace: when enabled, this patch replaces all patches enabled before it, which

@@ -326,8 +326,7 @@ impl<T> ShadowDtor<T> for () {
 /// The core frees shadow variables with `kfree_rcu()`, so memory found by `klp_shadow_get()` in
 /// such a section stays valid until it ends.
 fn rcu_read_section<R>(f: impl FnOnce() -> R) -> R {
-    let _guard = crate::stand_in::rcu::read_lock();
-    f()
+    crate::stand_in::rcu::read(f)
 }
 
 /// A shadow variable being constructed, as seen by its constructor.

@@ -9,9 +9,12 @@
 //! the module with ftrace call sites (`klp_target`), so its functions can be traced and patched.
 
 use kernel::{bindings::work_struct, prelude::*};
-use livepatch::{klp_target_fn, module_params, time::msleep, DelayedWork, StaticDelayedWork};
+use livepatch::{
+    klp_target_fn, module_params, module_target, time::msleep, DelayedWork, ModuleInit, Registry,
+    StaticDelayedWork,
+};
 
-module! {
+module_target! {
     type: BusyMod,
     name: "livepatch_callbacks_busymod",
     author: "Joe Lawrence <joe.lawrence@redhat.com>",
@@ -41,10 +44,10 @@ struct BusyMod {
     work: DelayedWork,
 }
 
-impl kernel::Module for BusyMod {
-    fn init(_module: &'static ThisModule) -> Result<Self> {
+impl ModuleInit for BusyMod {
+    fn init(_module: &'static ThisModule, registry: &Registry) -> Result<Self> {
         pr_info!("livepatch_callbacks_mod_init\n");
-        let work = WORK.init()?;
+        let work = WORK.init(registry)?;
         WORK.schedule(0);
         Ok(Self { work })
     }
@@ -52,8 +55,8 @@ impl kernel::Module for BusyMod {
 
 impl Drop for BusyMod {
     fn drop(&mut self) {
-        // Waits for the sleeping function, as C does before the message (dropping `work` then
-        // finds nothing to cancel).
+        // Waits for the sleeping function, as C does before the message (the module's registry
+        // then disables the work item, which finds nothing to cancel).
         self.work.cancel_sync();
         pr_info!("livepatch_callbacks_mod_exit\n");
     }

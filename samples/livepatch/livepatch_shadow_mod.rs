@@ -16,13 +16,13 @@
 
 use kernel::{bindings::work_struct, new_mutex, prelude::*, sync::Mutex, time::Jiffies};
 use livepatch::{
-    klp_target_fn, pr_info_bare,
+    klp_target_fn, module_target, pr_info_bare,
     targets::livepatch_shadow_mod::dummy as Dummy,
     time::{jiffies, msecs_to_jiffies, time_after},
-    DelayedWork, Ptr, StaticDelayedWork, StaticPin,
+    DelayedWork, ModuleInit, Ptr, Registry, StaticDelayedWork, StaticPin,
 };
 
-module! {
+module_target! {
     type: ShadowMod,
     name: "livepatch_shadow_mod",
     author: "Joe Lawrence <joe.lawrence@redhat.com>",
@@ -148,11 +148,11 @@ struct ShadowMod {
     cleanup: DelayedWork,
 }
 
-impl kernel::Module for ShadowMod {
-    fn init(_module: &'static ThisModule) -> Result<Self> {
+impl ModuleInit for ShadowMod {
+    fn init(_module: &'static ThisModule, registry: &Registry) -> Result<Self> {
         let list = DUMMY_LIST.init(new_mutex!(KVec::new(), "dummy_list_mutex"))?;
-        let alloc = ALLOC_DWORK.init()?;
-        let cleanup = CLEANUP_DWORK.init()?;
+        let alloc = ALLOC_DWORK.init(registry)?;
+        let cleanup = CLEANUP_DWORK.init(registry)?;
         ALLOC_DWORK.schedule(msecs_to_jiffies(1000 * ALLOC_PERIOD));
         CLEANUP_DWORK.schedule(msecs_to_jiffies(1000 * CLEANUP_PERIOD));
         Ok(Self {

@@ -6,13 +6,20 @@
 //! linked into the modules that declare the `work` helpers in `Kbuild`; `complete()` and
 //! `wait_for_completion()` are exported functions.
 //!
+//! A completion is registered with the module's registry when it is initialised: the module's
+//! exit (and a failing init) completes it for good (`complete_all()`) before it disables the
+//! module's work items and removes its sysfs directories, which wait for their running
+//! functions: a function waiting for the completion returns (with an error) instead of holding
+//! the module's exit forever.
+//!
 //! C header: [`include/linux/completion.h`](srctree/include/linux/completion.h)
 
+use crate::registry::{self, Kind, Node, Registry};
 use core::sync::atomic::{AtomicU8, Ordering};
 use kernel::{
     bindings::completion,
     error::{
-        code::{EBUSY, EINVAL},
+        code::{EBUSY, EINVAL, ENODEV},
         Result,
     },
     types::Opaque,
@@ -25,15 +32,20 @@ extern "C" {
 const UNINIT: u8 = 0;
 const INITIALISING: u8 = 1;
 const READY: u8 = 2;
+const CLOSED: u8 = 3;
 
 /// `DECLARE_COMPLETION(name)`: a completion in static storage, initialised by
 /// [`StaticCompletion::init`] when the module loads.
 ///
 /// # Invariants
 ///
-/// Once `state` is `READY`, `inner` has been initialised by `init_completion()` and is never
-/// initialised again; `state` becomes `READY` only once.
+/// Once `state` is `READY` or `CLOSED`, `inner` has been initialised by `init_completion()`, is
+/// never initialised again, and `node` is registered (`Kind::Completion`); `state` becomes
+/// `READY` only once, `CLOSED` only from `READY` (by the module's teardown, after which `inner`
+/// stays completed).
+#[repr(C)]
 pub struct StaticCompletion {
+    node: Node,
     inner: Opaque<completion>,
     state: AtomicU8,
 }
@@ -47,6 +59,7 @@ impl StaticCompletion {
     /// A completion, to be initialised with [`StaticCompletion::init`].
     pub const fn new() -> Self {
         Self {
+            node: Node::new(close_completion),
             inner: Opaque::uninit(),
             state: AtomicU8::new(UNINIT),
         }
@@ -56,15 +69,19 @@ impl StaticCompletion {
         self.state.load(Ordering::Acquire) == READY
     }
 
-    /// `init_completion()`, once per load of the module (`EBUSY` afterwards).
-    pub fn init(&self) -> Result {
+    /// `init_completion()`, once per load of the module (`EBUSY` afterwards), and registers the
+    /// completion with the module's `registry`, whose teardown completes it for good.
+    pub fn init(&'static self, _registry: &Registry) -> Result {
         self.state
             .compare_exchange(UNINIT, INITIALISING, Ordering::Acquire, Ordering::Relaxed)
             .map_err(|_| EBUSY)?;
         // SAFETY: `inner` is valid static storage, not yet initialised and not in use: `state`
         // was `UNINIT` and this caller alone moved it away.
         unsafe { klp_rust_init_completion(self.inner.get()) };
-        // INVARIANT: `inner` is initialised; `state` never leaves `READY`.
+        // SAFETY: `node` is the first field of this `repr(C)` static, registered only here, once
+        // (`state`); `close_completion` may run from now on: `inner` is initialised.
+        unsafe { registry::register(Kind::Completion, &self.node) }?;
+        // INVARIANT: `inner` is initialised and registered.
         self.state.store(READY, Ordering::Release);
         Ok(())
     }
@@ -81,15 +98,37 @@ impl StaticCompletion {
     }
 
     /// `wait_for_completion()`: sleeps, uninterruptibly, until it is completed. `EINVAL` before
-    /// [`StaticCompletion::init`].
+    /// [`StaticCompletion::init`]; `ENODEV` once the module's exit has completed it for good
+    /// (the wait returns then).
     pub fn wait(&self) -> Result {
-        if !self.ready() {
-            return Err(EINVAL);
+        match self.state.load(Ordering::Acquire) {
+            READY => {}
+            CLOSED => return Err(ENODEV),
+            _ => return Err(EINVAL),
         }
-        // SAFETY: `inner` is initialised (type invariant, `state` is `READY`).
+        // SAFETY: `inner` is initialised (type invariant, `state` was `READY`).
         unsafe { kernel::bindings::wait_for_completion(self.inner.get()) };
+        if self.state.load(Ordering::Acquire) == CLOSED {
+            return Err(ENODEV);
+        }
         Ok(())
     }
+}
+
+/// The teardown of a registered [`StaticCompletion`]: closes it and `complete_all()`.
+///
+/// # Safety
+///
+/// `node` is the `node` of a registered `StaticCompletion` (the registry's teardown calls it so).
+unsafe fn close_completion(node: *const Node) {
+    // SAFETY: `node` is the first field of a `repr(C)` `StaticCompletion` (the caller's
+    // guarantee), whose `inner` is initialised (it is registered, type invariant) and static.
+    let c = unsafe { &*node.cast::<StaticCompletion>() };
+    // INVARIANT: From `READY` (registered) to `CLOSED`; `inner` is completed for good below.
+    c.state.store(CLOSED, Ordering::Release);
+    // SAFETY: `inner` is initialised (above). `complete_all()` (`kernel/sched/completion.c`)
+    // wakes every waiter and lets every later wait return at once.
+    unsafe { kernel::bindings::complete_all(c.inner.get()) };
 }
 
 impl Default for StaticCompletion {

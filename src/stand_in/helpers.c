@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * C inline functions of the kernel that 6.12's Rust bindings do not offer, and
- * static data, for the livepatch crate (src/). Kbuild links a copy into each
+ * static data (each module's own registry among them), for the livepatch crate (src/). Kbuild links a copy into each
  * Rust livepatch module (see Kbuild): no module depends on another.
  */
 
@@ -21,6 +21,13 @@ void klp_rust_rcu_read_unlock(void)
 {
 	rcu_read_unlock();
 }
+
+/*
+ * The module's registry (src/registry.rs): the heads of its lists of
+ * completions, /sys/kernel directories and work items, which the module's
+ * generated exit and load-failure paths tear down.
+ */
+void *klp_rust_registry[3];
 
 #ifdef CONFIG_DEBUG_LOCK_ALLOC
 #include <linux/lockdep_types.h>

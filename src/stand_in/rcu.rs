@@ -2,51 +2,39 @@
 
 //! RCU read-side critical sections: `rcu_read_lock()` and `rcu_read_unlock()`.
 //!
-//! Both are inline C functions that 6.12's `kernel` crate does not bind; `src/helpers.c`, linked
+//! Both are inline C functions that 6.12's `kernel` crate does not bind; `src/stand_in/helpers.c`, linked
 //! into every livepatch module, wraps them, lockdep annotation (`rcu_lock_map`) included.
 //!
 //! C header: [`include/linux/rcupdate.h`](srctree/include/linux/rcupdate.h)
-
-use core::marker::PhantomData;
 
 extern "C" {
     fn klp_rust_rcu_read_lock();
     fn klp_rust_rcu_read_unlock();
 }
 
-/// An RCU read-side critical section, from [`read_lock`] until the guard is dropped.
+/// Runs `f` in an RCU read-side critical section (`rcu_read_lock()` ... `rcu_read_unlock()`).
 ///
-/// Memory freed with `kfree_rcu()` or after `synchronize_rcu()` and found during the section stays
-/// valid until it ends. The section must not sleep. Sections nest.
+/// Memory freed with `kfree_rcu()` or after `synchronize_rcu()` and found by `f` stays valid
+/// until `f` returns. `f` must not sleep. Sections nest.
 ///
-/// # Invariants
-///
-/// `rcu_read_lock()` was called on this CPU and task, and `rcu_read_unlock()` was not called for
-/// it yet: the guard is not `Send`, so it is dropped where it was made.
-pub struct Guard {
-    _not_send: PhantomData<*mut ()>,
-}
-
-/// Enters an RCU read-side critical section (`rcu_read_lock()`).
+/// A closure, not a guard: a guard could be forgotten (`mem::forget` is safe), which would leave
+/// the section open on return to user space and stall every grace period.
 ///
 /// # Examples
 ///
 /// ```ignore
-/// let _guard = rcu::read_lock();
-/// // `kfree_rcu()`ed memory found here stays valid while `_guard` lives.
+/// let n = rcu::read(|| {
+///     // `kfree_rcu()`ed memory found here stays valid until the closure returns.
+///     count_entries()
+/// });
 /// ```
-pub fn read_lock() -> Guard {
-    // SAFETY: `rcu_read_lock()` can be called in any context; the guard unlocks it (type
-    // invariant).
+pub fn read<R>(f: impl FnOnce() -> R) -> R {
+    // SAFETY: `rcu_read_lock()` can be called in any context; it is paired with the
+    // `rcu_read_unlock()` below on the same task: the kernel is built with `panic=abort`, so `f`
+    // returns or never does.
     unsafe { klp_rust_rcu_read_lock() };
-    Guard {
-        _not_send: PhantomData,
-    }
-}
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        // SAFETY: Pairs with the `rcu_read_lock()` of `read_lock` on this task (type invariant).
-        unsafe { klp_rust_rcu_read_unlock() };
-    }
+    let r = f();
+    // SAFETY: Pairs with the `rcu_read_lock()` above, on this task.
+    unsafe { klp_rust_rcu_read_unlock() };
+    r
 }

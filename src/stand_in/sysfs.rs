@@ -6,7 +6,10 @@
 //! C headers: [`include/linux/kobject.h`](srctree/include/linux/kobject.h),
 //! [`include/linux/sysfs.h`](srctree/include/linux/sysfs.h)
 
-use crate::bindings;
+use crate::{
+    bindings,
+    registry::{self, Kind, Node, Registry},
+};
 use core::{fmt, ptr::NonNull};
 use kernel::{error::code::*, prelude::*, str::CStr, types::Opaque};
 
@@ -128,93 +131,128 @@ unsafe extern "C" fn show_shim(
     }
 }
 
-/// A directory `/sys/kernel/<name>`, removed with its files when dropped.
+/// A directory `/sys/kernel/<name>`, registered with the module's registry, which removes it
+/// with its files when the module exits or its load fails (`kobject_del()`, then
+/// `kobject_put()`).
 ///
-/// Only a [`Patch`](crate::Patch) owns one ([`Patch::kernel_dir`](crate::Patch::kernel_dir)),
-/// dropped when the module is unloaded: a directory that outlived the module would call freed
-/// code from its `show()` functions.
+/// Never held by the module: a directory that outlived the module would call freed code from its
+/// `show()` functions, and a handle whose `Drop` removed it could be forgotten. The removal is
+/// `kobject_del()` first: it removes the directory at once, waiting for running `show()` calls
+/// (`kernfs_remove()`), where the last `kobject_put()` alone may defer it
+/// (`CONFIG_DEBUG_KOBJECT_RELEASE` delays the release, and with it the removal, by 1 to 4
+/// seconds: `kobject_release()` in `lib/kobject.c`).
 ///
 /// # Invariants
 ///
-/// `kobj` is a kobject made by `kobject_create_and_add()`, of which this owns one reference.
+/// `kobj` is a kobject made by `kobject_create_and_add()`, of which this owns one reference;
+/// `node` is its first field (`repr(C)`), and the `KernelDir` a leaked box once registered.
+#[repr(C)]
 pub(crate) struct KernelDir {
+    node: Node,
     kobj: NonNull<bindings::kobject>,
+}
+
+/// Creates `/sys/kernel/<name>` with `files`, registered with the module's registry: removed by
+/// the module's exit or its failing init, even if adding a file fails here.
+///
+/// Only called from the module's init, through a [`Registry`] or a [`Patch`](crate::Patch).
+pub(crate) fn create_dir(name: &CStr, files: &[&'static RoAttribute]) -> Result {
+    // Allocated first: nothing to undo if it fails.
+    let dir = KBox::new(
+        KernelDir {
+            node: Node::new(remove_dir),
+            kobj: NonNull::dangling(),
+        },
+        GFP_KERNEL,
+    )?;
+    // SAFETY: `kernel_kobj` is set up at boot and never changes; `name` is a C string, which
+    // the kobject copies.
+    let kobj =
+        unsafe { bindings::kobject_create_and_add(name.as_char_ptr(), bindings::kernel_kobj) };
+    let kobj = NonNull::new(kobj).ok_or(ENOMEM)?;
+    let dir = KBox::into_raw(dir);
+    // SAFETY: `dir` is a valid box, not registered yet; the node is its first field.
+    unsafe { (*dir).kobj = kobj };
+    // SAFETY: `dir` is a leaked box, valid until `remove_dir` frees it; registered once.
+    if let Err(e) = unsafe { registry::register(Kind::Dir, dir.cast::<Node>()) } {
+        // SAFETY: Not registered: this caller still owns the box and the directory.
+        unsafe { remove_dir(dir.cast::<Node>()) };
+        return Err(e);
+    }
+    for attr in files {
+        // SAFETY: `kobj` is alive until the registry's teardown, which runs after the module's
+        // init; `attr` is `'static`, as sysfs requires.
+        kernel::error::to_result(unsafe {
+            bindings::sysfs_create_file_ns(
+                kobj.as_ptr(),
+                core::ptr::addr_of!((*attr.attr.get()).attr),
+                core::ptr::null(),
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// Removes a [`KernelDir`] and frees it: `kobject_del()`, then `kobject_put()`.
+///
+/// # Safety
+///
+/// `node` is the `node` of a [`KernelDir`] leaked from a box with its `kobj` set, which nothing
+/// uses afterwards (the registry's teardown, or `create_dir` before registering it).
+unsafe fn remove_dir(node: *const Node) {
+    // SAFETY: `node` is the first field of a `repr(C)` `KernelDir` in a leaked box (the caller's
+    // guarantee), which this takes back.
+    let dir = unsafe { KBox::from_raw(node.cast_mut().cast::<KernelDir>()) };
+    // SAFETY: `kobj` is a live kobject of which `dir` owns a reference (type invariant).
+    // `kobject_del()` removes its sysfs directory and files now (`kernfs_remove()` waits for
+    // running `show()` calls), whenever the release runs; `kobject_put()` drops the reference.
+    unsafe {
+        bindings::kobject_del(dir.kobj.as_ptr());
+        bindings::kobject_put(dir.kobj.as_ptr());
+    }
 }
 
 // SAFETY: kobjects are reference counted and can be released from any task.
 unsafe impl Send for KernelDir {}
-// SAFETY: `KernelDir` only adds files, which sysfs serialises.
+// SAFETY: `KernelDir` has no methods; the registry's teardown alone uses it.
 unsafe impl Sync for KernelDir {}
 
-impl KernelDir {
-    /// Creates `/sys/kernel/<name>` (`kobject_create_and_add(name, kernel_kobj)`).
-    pub(crate) fn create(name: &CStr) -> Result<Self> {
-        // SAFETY: `kernel_kobj` is set up at boot and never changes; `name` is a C string, which
-        // the kobject copies.
-        let kobj =
-            unsafe { bindings::kobject_create_and_add(name.as_char_ptr(), bindings::kernel_kobj) };
-        Ok(Self {
-            kobj: NonNull::new(kobj).ok_or(ENOMEM)?,
-        })
-    }
-
-    /// Adds the read-only file `attr` to the directory (`sysfs_create_file()`).
-    pub(crate) fn create_file(&self, attr: &'static RoAttribute) -> Result {
-        // SAFETY: `kobj` is alive (type invariant); `attr` is `'static`, as sysfs requires.
-        kernel::error::to_result(unsafe {
-            bindings::sysfs_create_file_ns(
-                self.kobj.as_ptr(),
-                core::ptr::addr_of!((*attr.attr.get()).attr),
-                core::ptr::null(),
-            )
-        })
-    }
-}
-
-impl Drop for KernelDir {
-    fn drop(&mut self) {
-        // SAFETY: Drops the reference this owns (type invariant); the last one removes the
-        // directory and its files, waiting for running `show()` calls.
-        unsafe { bindings::kobject_put(self.kobj.as_ptr()) };
-    }
-}
-
-/// A directory `/sys/kernel/<name>` with read-only files, owned by a module that is not a
-/// livepatch (a livepatch's belongs to its [`Patch`](crate::Patch): `Patch::kernel_dir`), such as
-/// a Rust target module whose functions a livepatch replaces; removed when dropped.
+/// A directory `/sys/kernel/<name>` with read-only files, made by a module that is not a
+/// livepatch (a livepatch's is made by [`Patch::kernel_dir`](crate::Patch::kernel_dir)), such as
+/// a Rust target module whose functions a livepatch replaces.
+///
+/// A capability: the directory is registered with the module's registry, and removed by the
+/// module's exit (after the module's own `Drop`) or by its failing init, whatever became of
+/// this.
 ///
 /// # Examples
 ///
 /// ```ignore
-/// struct Target {
-///     _dir: ModuleDir,
+/// module_target! {
+///     type: Target,
+///     name: "target",
+///     license: "GPL",
 /// }
 ///
-/// impl kernel::Module for Target {
-///     fn init(_module: &'static ThisModule) -> Result<Self> {
-///         // SAFETY: The directory is a field of the module, dropped by its exit function.
-///         let dir = unsafe { ModuleDir::create(c_str!("target"), &[&ANSWER]) }?;
-///         Ok(Self { _dir: dir })
+/// struct Target;
+///
+/// impl ModuleInit for Target {
+///     fn init(_module: &'static ThisModule, registry: &Registry) -> Result<Self> {
+///         ModuleDir::create(c_str!("target"), &[&ANSWER], registry)?;
+///         Ok(Target)
 ///     }
 /// }
 /// ```
-pub struct ModuleDir {
-    /// Removes the directory when dropped.
-    _dir: KernelDir,
-}
+pub struct ModuleDir(());
 
 impl ModuleDir {
-    /// Creates `/sys/kernel/<name>` with `files`.
-    ///
-    /// # Safety
-    ///
-    /// The directory is dropped before the module's exit function returns (it is part of the
-    /// module's [`kernel::Module`] value, say): its files call the module's code.
-    pub unsafe fn create(name: &CStr, files: &[&'static RoAttribute]) -> Result<Self> {
-        let dir = KernelDir::create(name)?;
-        for f in files {
-            dir.create_file(f)?;
-        }
-        Ok(Self { _dir: dir })
+    /// Creates `/sys/kernel/<name>` with `files`, registered with the module's `registry`.
+    pub fn create(
+        name: &CStr,
+        files: &[&'static RoAttribute],
+        _registry: &Registry,
+    ) -> Result<Self> {
+        create_dir(name, files)?;
+        Ok(Self(()))
     }
 }

@@ -11,9 +11,12 @@
 //! `test_klp_rust_extern` reads it through a livepatch relocation.
 
 use kernel::{bindings::work_struct, prelude::*};
-use livepatch::{module_params, time::msleep, StaticCompletion, StaticWork, Work};
+use livepatch::{
+    module_params, module_target, time::msleep, ModuleInit, Registry, StaticCompletion, StaticWork,
+    Work,
+};
 
-module! {
+module_target! {
     type: Busy,
     name: "test_klp_callbacks_busy",
     author: "Joe Lawrence <joe.lawrence@redhat.com>",
@@ -55,11 +58,11 @@ struct Busy {
     work: Work,
 }
 
-impl kernel::Module for Busy {
-    fn init(_module: &'static ThisModule) -> Result<Self> {
+impl ModuleInit for Busy {
+    fn init(_module: &'static ThisModule, registry: &Registry) -> Result<Self> {
         pr_info!("test_klp_callbacks_busy_init\n");
-        BUSYMOD_WORK_STARTED.init()?;
-        let work = WORK.init()?;
+        BUSYMOD_WORK_STARTED.init(registry)?;
+        let work = WORK.init(registry)?;
         work.schedule();
 
         // To synchronize kernel messages, hold the init function from exiting until the work

@@ -12,9 +12,11 @@
 
 use core::{ffi::c_int, fmt::Write, hint::black_box};
 use kernel::{c_str, prelude::*};
-use livepatch::{klp_target_fn, AttrWriter, ModuleDir, RoAttribute};
+use livepatch::{
+    klp_target_fn, module_target, AttrWriter, ModuleDir, ModuleInit, Registry, RoAttribute,
+};
 
-module! {
+module_target! {
     type: RustTarget,
     name: "test_klp_rust_target",
     author: "Rust for Linux livepatch contributors",
@@ -63,16 +65,18 @@ struct RustTarget {
     _dir: ModuleDir,
 }
 
-impl kernel::Module for RustTarget {
-    fn init(_module: &'static ThisModule) -> Result<Self> {
+impl ModuleInit for RustTarget {
+    fn init(_module: &'static ThisModule, registry: &Registry) -> Result<Self> {
         pr_info!(
             "answer {}, mangled {}\n",
             test_klp_rust_target_answer(),
             mangled_answer()
         );
-        // SAFETY: The directory is a field of the module, dropped by its exit function.
-        let dir =
-            unsafe { ModuleDir::create(c_str!("test_klp_rust_target"), &[&ANSWER, &MANGLED]) }?;
+        let dir = ModuleDir::create(
+            c_str!("test_klp_rust_target"),
+            &[&ANSWER, &MANGLED],
+            registry,
+        )?;
         Ok(Self { _dir: dir })
     }
 }

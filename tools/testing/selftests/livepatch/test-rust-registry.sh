@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# What the kernel can reach of a module once its memory is freed (class 2 of
+# issue 18) is torn down by the module's generated exit and load-failure
+# paths, whatever the module's own code did with its handles. The test
+# modules have no `unsafe`: test_klp_rust_forget_dir forgets the Patch that
+# owns its /sys/kernel directory and fails its load; test_klp_rust_forget_work
+# forgets a queued work item's handle (case=0), a pending delayed work item's
+# (case=1), or drops a delayed work item's handle while another work function
+# still queues it (case=2), and is removed at once. Any kernel report (oops,
+# KASAN) after the script fails it (run_tests.sh).
+
+. $(dirname $0)/functions.sh
+. $(dirname $0)/rust_functions.sh
+
+MOD_DIR=test_klp_rust_forget_dir
+MOD_WORK=test_klp_rust_forget_work
+
+setup_config
+
+start_test "registry: a failed load removes the sysfs directory its forgotten Patch owned"
+
+load_failing_mod $MOD_DIR
+if [ -e /sys/kernel/$MOD_DIR ]; then
+	# Shows what is at stake: the file calls the freed module's code.
+	cat /sys/kernel/$MOD_DIR/answer
+	die "/sys/kernel/$MOD_DIR outlives the failed load of $MOD_DIR"
+fi
+
+check_result "% insmod test_modules/$MOD_DIR.ko
+insmod: ERROR: could not insert module test_modules/$MOD_DIR.ko: Resource temporarily unavailable"
+
+start_test "registry: a forgotten work item's handle: rmmod waits for the running work function"
+
+load_mod $MOD_WORK case=0
+loop_until 'dmesg | grep -q "$MOD_WORK: work_func start"' || die "the work function did not start"
+unload_mod $MOD_WORK
+sleep 1
+
+check_result "% insmod test_modules/$MOD_WORK.ko case=0
+$MOD_WORK: case 0 queued
+$MOD_WORK: work_func start
+% rmmod $MOD_WORK
+$MOD_WORK: work_func done"
+
+start_test "registry: a forgotten delayed work item's handle: rmmod cancels its timer"
+
+load_mod $MOD_WORK case=1
+unload_mod $MOD_WORK
+sleep 2
+
+check_result "% insmod test_modules/$MOD_WORK.ko case=1
+$MOD_WORK: case 1 queued
+% rmmod $MOD_WORK"
+
+start_test "registry: a delayed work item queued again after its handle was dropped"
+
+load_mod $MOD_WORK case=2
+sleep 0.5
+unload_mod $MOD_WORK
+sleep 2
+
+check_result "% insmod test_modules/$MOD_WORK.ko case=2
+$MOD_WORK: case 2 queued
+% rmmod $MOD_WORK"
+
+exit 0
