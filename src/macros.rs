@@ -145,16 +145,18 @@ macro_rules! livepatch_param {
                 // SAFETY: `$name` is the `ParamArray` static defined above (the pointer's type
                 // says so), which lives as long as the module.
                 unsafe { $crate::params::KparamArray::new(&raw const $name) };
+            static OPS: $crate::params::KparamOps = $crate::params::KparamOps::array::<$t, { $n }>();
             #[unsafe(link_section = "__param")]
             #[used(compiler)]
             static PARAM: $crate::params::KernelParam =
-                // SAFETY: `ARRAY` describes the module's own static `$name`; `THIS_MODULE` is
-                // the module.
+                // SAFETY: `ARRAY` describes the module's own static `$name`, `OPS` are its
+                // operations for the same element type and size; `THIS_MODULE` is the module.
                 unsafe {
                     $crate::params::KernelParam::array(
                         ::kernel::c_str!(stringify!($name)),
                         $perm,
                         &raw const ARRAY,
+                        &raw const OPS,
                         THIS_MODULE.as_ptr(),
                     )
                 };

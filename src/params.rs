@@ -316,15 +316,17 @@ impl KernelParam {
     /// # Safety
     ///
     /// `array` points at a `static` of the module `module`, made by [`KparamArray::new`] for a
-    /// `static` [`ParamArray`] of that module.
+    /// `static` [`ParamArray<T, N>`] of that module, and `ops` at a `static`
+    /// [`KparamOps::array::<T, N>()`](KparamOps::array) of the same `T` and `N`.
     #[doc(hidden)]
     pub const unsafe fn array(
         name: &'static CStr,
         perm: u16,
         array: *const KparamArray,
+        ops: *const KparamOps,
         module: *mut kernel::bindings::module,
     ) -> Self {
-        let mut kp = Self::new(name, perm, &raw const bindings::param_array_ops, module);
+        let mut kp = Self::new(name, perm, ops.cast(), module);
         kp.0.__bindgen_anon_1.arr = array.cast();
         kp
     }
@@ -350,6 +352,99 @@ impl KparamArray {
     }
 }
 
+/// The `struct kernel_param_ops` of a [`ParamArray<T, N>`]: the kernel's `param_array_ops`, but a
+/// write stores the new values only once every one of them has parsed. `param_array()`
+/// (`kernel/params.c`) parses each element straight into the array and sets the count as it goes,
+/// so a write failing at its third value would leave two new values and a new count: the old
+/// array, which the documentation promises, would be lost.
+#[doc(hidden)]
+#[repr(transparent)]
+pub struct KparamOps(bindings::kernel_param_ops);
+
+// SAFETY: The kernel only reads it; it holds function pointers.
+unsafe impl Sync for KparamOps {}
+
+impl KparamOps {
+    /// The operations of a `ParamArray<T, N>`.
+    #[doc(hidden)]
+    pub const fn array<T: ParamType, const N: usize>() -> Self {
+        Self(bindings::kernel_param_ops {
+            flags: 0,
+            set: Some(array_set::<T, N>),
+            get: Some(array_get),
+            // The elements own nothing (`ParamType`s are plain values): `param_array_free()`
+            // would free nothing either.
+            free: None,
+        })
+    }
+}
+
+/// Parses `val` into a copy of the array with the kernel's `param_array_ops.set`, then stores
+/// the values and the count; on an error, stores nothing.
+///
+/// # Safety
+///
+/// Only the kernel's parameter code calls this, through a [`KparamOps::array::<T, N>()`]
+/// (`KernelParam::array`), with a `kernel_param` whose `arr` describes a `ParamArray<T, N>`, and
+/// holding the module's parameter lock or before the module's code runs (`parse_one()`,
+/// `param_attr_store()`).
+unsafe extern "C" fn array_set<T: ParamType, const N: usize>(
+    val: *const kernel::ffi::c_char,
+    kp: *const bindings::kernel_param,
+) -> kernel::ffi::c_int {
+    // SAFETY: `kp` is the module's `kernel_param` of a `ParamArray<T, N>` (the caller's
+    // guarantee), valid for the call; its `arr` points at the module's `KparamArray`.
+    let (mut tmp, arr) = unsafe { (ptr::read(kp), &*(*kp).__bindgen_anon_1.arr) };
+    let mut values = [T::ZERO; N];
+    let mut count: c_uint = 0;
+    let copy = bindings::kparam_array {
+        max: N as c_uint,
+        elemsize: core::mem::size_of::<T>() as c_uint,
+        num: &mut count,
+        ops: arr.ops,
+        elem: values.as_mut_ptr().cast(),
+    };
+    tmp.__bindgen_anon_1.arr = &copy;
+    // SAFETY: `param_array_ops` is the kernel's, never written; its `set` parses `val` into the
+    // `N` elements and the count of `copy`, on this stack for the call.
+    let Some(set) = (unsafe { bindings::param_array_ops.set }) else {
+        return kernel::error::code::EINVAL.to_errno();
+    };
+    // SAFETY: `val` is the C string the kernel passed; `tmp` is `*kp` with `arr` pointing at
+    // `copy`, valid for the call.
+    let ret = unsafe { set(val, &tmp) };
+    if ret != 0 {
+        return ret;
+    }
+    let elem = arr.elem.cast::<T>();
+    for (i, value) in values.iter().enumerate() {
+        // SAFETY: `arr.elem` is the `[T; N]` of the `ParamArray` (`KparamArray::new`), `i < N`;
+        // each element is written with one aligned store, as `ParamArray`'s readers expect.
+        unsafe { ptr::write_volatile(elem.add(i), *value) };
+    }
+    // SAFETY: `arr.num` is the `ParamArray`'s count, written with one store; `count <= N`.
+    unsafe { ptr::write_volatile(arr.num, count) };
+    0
+}
+
+/// The kernel's `param_array_ops.get`: prints the values, comma-separated.
+///
+/// # Safety
+///
+/// Only the kernel's parameter code calls this, with a page-sized `buffer` and a `kernel_param`
+/// of a [`ParamArray`].
+unsafe extern "C" fn array_get(
+    buffer: *mut kernel::ffi::c_char,
+    kp: *const bindings::kernel_param,
+) -> kernel::ffi::c_int {
+    // SAFETY: `param_array_ops` is the kernel's, never written.
+    let Some(get) = (unsafe { bindings::param_array_ops.get }) else {
+        return kernel::error::code::EINVAL.to_errno();
+    };
+    // SAFETY: The kernel's own `get` for the array `kp` describes, with the caller's buffer.
+    unsafe { get(buffer, kp) }
+}
+
 /// Builds a NUL-terminated `.modinfo` string of `N` bytes (with the NUL) from `parts`.
 ///
 /// A part containing a NUL fails the build: it would end the entry and start another one.
@@ -361,7 +456,10 @@ pub const fn modinfo<const N: usize>(parts: &[&str]) -> [u8; N] {
         let bytes = parts[i].as_bytes();
         let mut j = 0;
         while j < bytes.len() {
-            assert!(bytes[j] != 0, "a .modinfo entry must not contain a NUL byte");
+            assert!(
+                bytes[j] != 0,
+                "a .modinfo entry must not contain a NUL byte"
+            );
             out[n] = bytes[j];
             n += 1;
             j += 1;

@@ -47,7 +47,8 @@ impl PtRegs {
 // call, which is the type invariant.
 unsafe impl CallArg for PtRegs {
     type C = bindings::pt_regs;
-    const C_TYPE: crate::ctype::CType = crate::ctype::CType::record("struct pt_regs").const_pointer();
+    const C_TYPE: crate::ctype::CType =
+        crate::ctype::CType::record("struct pt_regs").const_pointer();
 }
 
 /// The task running this code (`current`), read once for the calls below.

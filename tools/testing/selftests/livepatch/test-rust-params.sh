@@ -70,6 +70,12 @@ echo -5 > $P/vmlinux_pre_patch_ret
 [[ "$(cat $P/vmlinux_pre_patch_ret)" == "-5" ]] || die "vmlinux_pre_patch_ret: $(cat $P/vmlinux_pre_patch_ret)"
 echo 1 > $P/flag
 [[ "$(cat $P/flag)" == "Y" ]] || die "flag: $(cat $P/flag)"
+# An array write that fails at its second value stores nothing: the kernel's param_array()
+# parses into the array as it goes (it left "5": the first value and a count of one).
+write_refused $P/defaults 5,x "Invalid argument"
+write_refused $P/defaults 1,2,3,4,5 "Invalid argument"
+echo 9,8 > $P/defaults
+[[ "$(cat $P/defaults)" == "9,8" ]] || die "defaults: $(cat $P/defaults)"
 disable_lp $LP
 unload_lp $LP
 
@@ -96,9 +102,17 @@ load_lp $LP check_reads=1
 [[ "$(cat $P/values)" == "" ]] || die "values without defaults: '$(cat $P/values)'"
 disable_lp $LP
 unload_lp $LP
+# Values near the type's limits: the module sums them without overflowing (an i32 sum panicked
+# on the debug kernel, whose Rust has overflow checks, and printed a wrapped sum on the lab's).
+load_lp $LP check_reads=1 defaults=2147483647,1
+disable_lp $LP
+unload_lp $LP
 
 check_result "% insmod test_modules/$LP.ko check_reads=1
 $LP: parameter reads: atomic (7, false, 4, Some(4), None), nested (0, 10, 7)
+$(enable_disable_log)
+% insmod test_modules/$LP.ko check_reads=1 defaults=2147483647,1
+$LP: parameter reads: atomic (7, false, 2, None, None), nested (0, 2147483648, 7)
 $(enable_disable_log)"
 
 exit 0

@@ -12,8 +12,8 @@
 
 use kernel::{bindings::work_struct, prelude::*};
 use livepatch::{
-    module_params, module_target, time::msleep, ModuleInit, Registry, StaticCompletion, StaticWork,
-    Work,
+    klp_target_fn, module_params, module_target, time::msleep, ModuleInit, Registry,
+    StaticCompletion, StaticWork, Work,
 };
 
 module_target! {
@@ -35,23 +35,22 @@ module_params! {
 static WORK: StaticWork = StaticWork::new(busymod_work_func);
 static BUSYMOD_WORK_STARTED: StaticCompletion = StaticCompletion::new();
 
-/// The work function, replaced by the livepatches: `void busymod_work_func(struct work_struct
-/// *work)` in C. Out of line, under its C name.
-// SAFETY: Neither the kernel nor another module defines a `busymod_work_func` symbol: the C
-// original's is a `static`, and only one of the two is loaded at a time.
-#[unsafe(no_mangle)]
-#[inline(never)]
-pub extern "C" fn busymod_work_func(_work: *mut work_struct) {
-    pr_info!("busymod_work_func enter\n");
-    BUSYMOD_WORK_STARTED.complete();
+klp_target_fn! {
+    /// The work function, replaced by the livepatches: `void busymod_work_func(struct
+    /// work_struct *work)` in C. Out of line, under its C name (which the build checks no other
+    /// symbol has).
+    pub fn busymod_work_func(_work: *mut work_struct) {
+        pr_info!("busymod_work_func enter\n");
+        BUSYMOD_WORK_STARTED.complete();
 
-    while block_transition.get() {
-        // Busy-wait until the sysfs writer has acknowledged a blocked transition and clears the
-        // flag.
-        msleep(20);
+        while block_transition.get() {
+            // Busy-wait until the sysfs writer has acknowledged a blocked transition and clears the
+            // flag.
+            msleep(20);
+        }
+
+        pr_info!("busymod_work_func exit\n");
     }
-
-    pr_info!("busymod_work_func exit\n");
 }
 
 struct Busy {

@@ -25,7 +25,7 @@ module_livepatch! {
         mod_pre_patch_ret: i32 = 0, 0o644, "module targets pre_patch_callback return (default=0)";
         flag: bool = false, 0o600, "a bool parameter, for the parameter tests";
         values: [i32; 4] = [], 0o444, "an int array parameter, for the parameter tests";
-        defaults: [i32; 4] = [1, 2, 3, 4], 0o444, "an int array parameter with default values";
+        defaults: [i32; 4] = [1, 2, 3, 4], 0o644, "an int array parameter with default values";
         hidden: i32 = 7, 0, "a parameter not in sysfs, for the parameter tests";
         check_reads: bool = false, 0, "check parameter reads when loaded (nested, atomic context)";
     },
@@ -125,7 +125,10 @@ fn check_param_reads() -> Result {
             values.get(9),
         )
     };
-    let nested = values.with(|v| defaults.with(|d| (v.len(), d.iter().sum::<i32>(), hidden.get())));
+    // Summed as `i64`: four `i32`s cannot overflow it (an `i32` sum of insmod values would, and
+    // the debug kernel's overflow checks panic).
+    let sum = |d: &[i32]| d.iter().map(|&x| i64::from(x)).sum::<i64>();
+    let nested = values.with(|v| defaults.with(|d| (v.len(), sum(d), hidden.get())));
     pr_info!(
         "parameter reads: atomic {:?}, nested {:?}\n",
         atomic,
