@@ -14,10 +14,10 @@ declare -A counted
 while IFS= read -r f; do
 	# unsafe blocks and impls, unchecked replacements (`unsafe old => new`, old
 	# possibly a mangled Rust name) and
-	# klp_extern! declarations (`unsafe fn`).
+	# klp_extern! declarations (`unsafe fn`), unsafe attributes (`#[unsafe(no_mangle)]`).
 	# A symbolic link (nofentry/) is counted as the file it names.
 	[ -L "$f" ] && continue
-	n=$(grep -cE 'unsafe[[:space:]]*\{|unsafe impl|unsafe fn|unsafe [A-Za-z_0-9]+( @ [0-9]+)? =>' "$f")
+	n=$(grep -cE 'unsafe[[:space:]]*\{|unsafe impl|unsafe fn|unsafe [A-Za-z_0-9]+( @ [0-9]+)? =>|#\[unsafe\(' "$f")
 	[ "$n" = 0 ] && continue
 	counted[$f]=$n
 	grep -qF "| \`$f\` | $n |" README.md ||

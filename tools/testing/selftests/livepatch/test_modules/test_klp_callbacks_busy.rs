@@ -7,7 +7,7 @@
 //! (`klp_target`), and the worker runs that very function (`StaticWork`, as C's
 //! `DECLARE_WORK()`). With `block_transition=Y`, the worker sleeps inside it until the parameter
 //! is cleared, so the livepatch core finds it on the worker's stack and the transition waits.
-//! `block_transition` is `#[unsafe(no_mangle)]`, as the C `static bool` is named in kallsyms:
+//! `block_transition` keeps its name as a symbol (`no_mangle`), as the C `static bool` is named in kallsyms:
 //! `test_klp_rust_extern` reads it through a livepatch relocation.
 
 use kernel::{bindings::work_struct, prelude::*};
