@@ -123,6 +123,19 @@ macro_rules! klp_target_fn {
     };
 }
 
+/// The `struct module *` of the module being built: the `THIS_MODULE` that `module!` defines at
+/// the crate's root, typed, so that neither a name in scope where a macro is invoked (a
+/// `const THIS_MODULE` of another type in a nested module) nor any other value can stand for it.
+/// A `kernel::ThisModule` is only made by `module!` or by its `unsafe` constructor.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! this_module {
+    () => {{
+        const MODULE: &::kernel::ThisModule = &crate::THIS_MODULE;
+        MODULE.as_ptr()
+    }};
+}
+
 /// Declares one module parameter; used by [`module_livepatch!`](crate::module_livepatch).
 #[doc(hidden)]
 #[macro_export]
@@ -136,8 +149,8 @@ macro_rules! livepatch_param {
         $(#[unsafe($no_mangle)])?
         static $name: $crate::ParamArray<$t, { $n }> = {
             const DEFAULTS: &[$t] = &$default;
-            // SAFETY: `THIS_MODULE` is the module whose code uses the array.
-            unsafe { $crate::ParamArray::new(DEFAULTS, THIS_MODULE.as_ptr()) }
+            // SAFETY: `$crate::this_module!()` is the module whose code uses the array.
+            unsafe { $crate::ParamArray::new(DEFAULTS, $crate::this_module!()) }
         };
         const _: () = {
             $crate::params::verify_array::<$t, { $n }>($perm);
@@ -150,14 +163,14 @@ macro_rules! livepatch_param {
             #[used(compiler)]
             static PARAM: $crate::params::KernelParam =
                 // SAFETY: `ARRAY` describes the module's own static `$name`, `OPS` are its
-                // operations for the same element type and size; `THIS_MODULE` is the module.
+                // operations for the same element type and size; `this_module!()` is the module.
                 unsafe {
                     $crate::params::KernelParam::array(
                         ::kernel::c_str!(stringify!($name)),
                         $perm,
                         &raw const ARRAY,
                         &raw const OPS,
-                        THIS_MODULE.as_ptr(),
+                        $crate::this_module!(),
                     )
                 };
             $crate::livepatch_param!(
@@ -178,13 +191,13 @@ macro_rules! livepatch_param {
             #[used(compiler)]
             static PARAM: $crate::params::KernelParam =
                 // SAFETY: `$name` is the `Param` static defined above (the pointer's type says
-                // so), which lives as long as the module; `THIS_MODULE` is the module.
+                // so), which lives as long as the module; `this_module!()` is the module.
                 unsafe {
                     $crate::params::KernelParam::scalar(
                         ::kernel::c_str!(stringify!($name)),
                         $perm,
                         &raw const $name,
-                        THIS_MODULE.as_ptr(),
+                        $crate::this_module!(),
                     )
                 };
             $crate::livepatch_param!(@modinfo $name, <$t as $crate::ParamType>::NAME, $desc);

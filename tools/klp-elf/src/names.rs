@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-//! `klp-elf names`: the global symbols a module object defines must be its own.
+//! `klp-elf names`: the global symbols a module object defines must be its own, and it hands no
+//! code to a deferred context the module's exit cannot tear down.
 //!
 //! Modules compile as edition 2021, where `#[no_mangle]` and `#[export_name]` need no `unsafe`:
 //! a module may define `memset` (the compiler's own calls in the module then go to it), a name
@@ -46,6 +47,49 @@ const BUILTINS: &[&str] = &[
 
 /// Prefixes of compiler runtime names without a leading `__`.
 const BUILTIN_PREFIXES: &[&str] = &["_Unwind_", "rust_helper_"];
+
+/// Kernel functions that hand code to a deferred context (a work item, a timer, an RCU callback,
+/// a kernel thread, ...), which may run it after the module's exit: its image is then freed. A
+/// module's Rust code reaches them only through the crate's registered work items
+/// (`StaticWork`, `StaticDelayedWork`: `work.c` calls them, and the generated exit disables the
+/// items), never directly, e.g. through the `kernel` crate's `workqueue`, whose items the exit
+/// cannot find (one that queues itself again outlives the exit's flush).
+const DEFERRALS: &[&str] = &[
+    "queue_work_on",
+    "queue_work_node",
+    "queue_delayed_work_on",
+    "mod_delayed_work_on",
+    "queue_rcu_work",
+    "schedule_on_each_cpu",
+    "execute_in_process_context",
+    "call_rcu",
+    "call_rcu_hurry",
+    "call_srcu",
+    "add_timer",
+    "add_timer_on",
+    "add_timer_global",
+    "add_timer_local",
+    "mod_timer",
+    "mod_timer_pending",
+    "timer_reduce",
+    "init_timer_key",
+    "hrtimer_start_range_ns",
+    "hrtimer_init",
+    "kthread_create_on_node",
+    "kthread_create_on_cpu",
+    "kthread_queue_work",
+    "kthread_queue_delayed_work",
+    "kthread_mod_delayed_work",
+    "irq_work_queue",
+    "irq_work_queue_on",
+    "__tasklet_schedule",
+    "__tasklet_hi_schedule",
+    "tasklet_setup",
+    "tasklet_init",
+    "async_schedule_node",
+    "async_schedule_node_domain",
+    "stop_machine",
+];
 
 /// `__` names that Kbuild or the compiler generate in every module object.
 const KBUILD_NAMES: &[&str] = &["__this_module"];
@@ -102,12 +146,23 @@ pub fn kernel_names(kdir: &Path) -> Result<HashSet<String>, String> {
     Ok(names)
 }
 
-/// The errors of the global symbols that the object file `obj` defines.
+/// The errors of the global symbols that the object file `obj` defines, and of the deferral
+/// functions it calls ([`DEFERRALS`]).
 pub fn check_object(obj: &Path, kernel: &HashSet<String>) -> Result<Vec<String>, String> {
     let data = std::fs::read(obj).map_err(|e| format!("{}: {e}", obj.display()))?;
     let file = object::File::parse(&*data)
         .map_err(|e| format!("{}: not an object file: {e}", obj.display()))?;
     let mut errors = vec![];
+    for s in file.symbols().filter(|s| s.is_undefined()) {
+        let Ok(name) = s.name() else { continue };
+        if DEFERRALS.contains(&name) {
+            errors.push(format!(
+                "calls `{name}`, which hands code to a deferred context that can run it after the \
+                 module's exit: use StaticWork or StaticDelayedWork, whose work items the \
+                 generated exit disables"
+            ));
+        }
+    }
     for s in file.symbols() {
         if s.is_undefined()
             || s.is_local()
@@ -187,6 +242,14 @@ mod tests {
         ] {
             assert!(refused(n, &HashSet::new()).is_some(), "{n}");
         }
+    }
+
+    #[test]
+    fn deferrals_are_listed() {
+        for n in ["queue_work_on", "call_rcu", "mod_timer", "kthread_create_on_node"] {
+            assert!(DEFERRALS.contains(&n), "{n}");
+        }
+        assert!(!DEFERRALS.contains(&"flush_work"));
     }
 
     #[test]
