@@ -21,7 +21,7 @@ module_livepatch! {
 }
 
 /// The id of the state.
-const STATE: core::ffi::c_ulong = 18;
+const STATE: kernel::ffi::c_ulong = 18;
 
 fn patch(patch: Patch) -> Patch {
     patch
