@@ -28,7 +28,10 @@ fn patch(patch: Patch) -> Patch {
         .callbacks(
             MOD,
             Callbacks::new().pre_patch(|obj| {
-                pr_info!("pre_patch_callback: {}: allocating the state's data\n", obj.name());
+                pr_info!(
+                    "pre_patch_callback: {}: allocating the state's data\n",
+                    obj.name()
+                );
                 obj.state(STATE).ok_or(EINVAL)?.set_data([0u64; 16])
             }),
         )
