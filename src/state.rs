@@ -378,7 +378,7 @@ unsafe fn own_ledger<'a>(patch: *mut bindings::klp_patch) -> Option<&'a OwnLedge
 unsafe fn fits(data: *mut c_void, size: usize, align: usize) -> bool {
     // SAFETY: The caller's guarantee: `ksize()` (`mm/slab_common.c`) returns the usable size of a
     // `kmalloc()` allocation (at least what was asked for; 0 for `ZERO_SIZE_PTR`).
-    data.addr() % align.max(1) == 0 && unsafe { kernel::bindings::ksize(data) } >= size
+    (data as usize) % align.max(1) == 0 && unsafe { kernel::bindings::ksize(data) } >= size
 }
 
 /// A state of a patch, seen from a callback: `struct klp_state`.
