@@ -941,19 +941,34 @@ impl States for StateTable {
 }
 
 /// Builds the state table of `patch` and hooks it up: `klp_patch.states`, and on every object
-/// the post-unpatch shim that records the patch's own unpatching, for its states' data. Set by
-/// [`Patch::state`].
+/// the post-patch and post-unpatch shims that record the end of the patch's own transitions,
+/// for its states' data. Set by [`Patch::state`].
+///
+/// A patch with states must patch vmlinux (an object without functions will do, as in
+/// `test_klp_state.c`): vmlinux is the one object whose callbacks always run in the patch's
+/// transitions. With module objects alone, disabling the patch once every target module is gone
+/// runs no callback, and the data could not be told from data a replacing C patch took over.
+/// Fails with `EINVAL` otherwise.
 ///
 /// # Safety
 ///
 /// Before registration (see [`Patch::callbacks`]).
 unsafe fn attach_states(patch: &Patch) -> Result<KBox<dyn States>> {
-    let table = KBox::new(StateTable::new(&patch.states)?, GFP_KERNEL)?;
+    let patches_vmlinux = patch.tables.objs.iter().any(|obj| {
+        // SAFETY: Before registration, the module's initialisation alone accesses the tables
+        // (the caller's guarantee); `name` is NULL for vmlinux.
+        unsafe { (*obj.get()).name.is_null() }
+    });
+    if !patches_vmlinux {
+        return Err(EINVAL);
+    }
+    let table = KBox::new(StateTable::new(&patch.states, patch.replace)?, GFP_KERNEL)?;
     // SAFETY: Before registration, the module's initialisation alone accesses the tables (the
     // caller's guarantee).
     unsafe {
         (*patch.tables.patch).states = table.as_ptr();
         for obj in patch.tables.objs {
+            (*obj.get()).callbacks.post_patch = Some(post_patch_shim);
             (*obj.get()).callbacks.post_unpatch = Some(post_unpatch_shim);
         }
     }
@@ -1264,25 +1279,34 @@ macro_rules! unpatch_shim {
         }
     };
 }
-unpatch_shim!(post_patch_shim, post_patch);
 unpatch_shim!(pre_unpatch_shim, pre_unpatch);
 
-/// Runs the object's post-unpatch closure, then, for a patch with states, records that the
-/// patch itself is being unpatched (not replaced), for its states' data (see [`StateTable`]).
-///
-/// # Safety
-///
-/// Only the livepatch core calls this, through the `klp_callbacks` of a [`PatchTable`]'s object.
-unsafe extern "C" fn post_unpatch_shim(obj: *mut bindings::klp_object) {
-    // SAFETY: The core calls this shim only for objects where `Patch::callbacks` or
-    // `Patch::register` installed it.
-    let (closures, target) = unsafe { view(obj) };
-    if let Some(f) = &closures.post_unpatch {
-        f.call(&target);
-    }
-    // SAFETY: `target.patch` is the registered patch of this callback.
-    if target.transition().is_some() && !unsafe { (*target.patch).states }.is_null() {
-        // SAFETY: A patch of this library with states has a `StateTable`.
-        unsafe { StateTable::mark_unpatched(target.patch) };
-    }
+macro_rules! post_shim {
+    ($name:ident, $field:ident, $patched:literal) => {
+        /// Runs the object's closure for this callback, then, for a patch with states and a
+        /// callback of its own transition, records the end of that transition for its states'
+        /// data (see [`StateTable::transition_done`]).
+        ///
+        /// # Safety
+        ///
+        /// Only the livepatch core calls this, through the `klp_callbacks` of a
+        /// [`PatchTable`]'s object.
+        unsafe extern "C" fn $name(obj: *mut bindings::klp_object) {
+            // SAFETY: The core calls this shim only for objects where `Patch::callbacks` or
+            // `attach_states` installed it.
+            let (closures, target) = unsafe { view(obj) };
+            if let Some(f) = &closures.$field {
+                f.call(&target);
+            }
+            if target.transition().is_some() {
+                // SAFETY: `target.patch` is the registered patch of this library this callback
+                // runs for, in its transition (`Target::transition`); post-patch callbacks run
+                // when a patching transition completes, post-unpatch ones when an unpatching
+                // transition does (`klp_complete_transition()`, `kernel/livepatch/transition.c`).
+                unsafe { StateTable::transition_done(target.patch, $patched) };
+            }
+        }
+    };
 }
+post_shim!(post_patch_shim, post_patch, true);
+post_shim!(post_unpatch_shim, post_unpatch, false);

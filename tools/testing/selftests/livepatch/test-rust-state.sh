@@ -184,4 +184,97 @@ $(state_takeover_log $MOD_STATE3 c_modules)
 % rmmod $MOD_STATE2
 $(state_disable_log $MOD_STATE3)"
 
+# C then Rust, the upstream "taking over system state modification" sequence:
+# the Rust cumulative patch declares the type of the state's data at versions
+# 1 and 2 (an int, as the C modules store it), takes the C allocation over,
+# restores the level from it when disabled and frees it. It refused to read
+# the C data: the level stayed at CONSOLE_LOGLEVEL_MOTORMOUTH.
+start_test "state data of a C patch taken over by a Rust cumulative patch"
+
+echo 6 > $PRINTK
+load_c_lp $MOD_STATE
+load_lp $MOD_STATE2
+unload_lp $MOD_STATE
+level_patched=$(console_loglevel)
+disable_lp $MOD_STATE2
+level=$(console_loglevel)
+echo "$saved_printk" > $PRINTK
+[[ "$level_patched" == $MOTORMOUTH ]] || die "console_loglevel lost by the take-over: $level_patched"
+[[ "$level" == 6 ]] || die "console_loglevel not restored by the Rust patch: $level, expected 6"
+unload_lp $MOD_STATE2
+
+check_result "$(state_enable_log $MOD_STATE | sed "s|test_modules/$MOD_STATE|c_modules/$MOD_STATE|")
+$(state_takeover_log $MOD_STATE2)
+% rmmod $MOD_STATE
+$(state_disable_log $MOD_STATE2)"
+
+# Rust, C, Rust: the Rust test_klp_state3 takes over from the C
+# test_klp_state2 the allocation that the Rust test_klp_state made (the C patch
+# copied the pointer); the replaced Rust test_klp_state must not free it.
+start_test "state data of a Rust patch carried by a C cumulative patch to the next Rust one"
+
+echo 6 > $PRINTK
+load_lp $MOD_STATE
+load_c_lp $MOD_STATE2
+unload_lp $MOD_STATE
+load_lp $MOD_STATE3
+unload_lp $MOD_STATE2
+level_patched=$(console_loglevel)
+disable_lp $MOD_STATE3
+level=$(console_loglevel)
+echo "$saved_printk" > $PRINTK
+[[ "$level_patched" == $MOTORMOUTH ]] || die "console_loglevel lost by the take-overs: $level_patched"
+[[ "$level" == 6 ]] || die "console_loglevel not restored by the Rust patch: $level, expected 6"
+unload_lp $MOD_STATE3
+
+check_result "$(state_enable_log $MOD_STATE)
+$(state_takeover_log $MOD_STATE2 c_modules)
+% rmmod $MOD_STATE
+$(state_takeover_log $MOD_STATE3)
+% rmmod $MOD_STATE2
+$(state_disable_log $MOD_STATE3)"
+
+# C, Rust, Rust: the data the Rust test_klp_state2 took over from C moves on
+# to the Rust test_klp_state3 through the ledger, which frees it when disabled.
+start_test "state data of a C patch taken over by two Rust cumulative patches in turn"
+
+echo 6 > $PRINTK
+load_c_lp $MOD_STATE
+load_lp $MOD_STATE2
+unload_lp $MOD_STATE
+load_lp $MOD_STATE3
+unload_lp $MOD_STATE2
+level_patched=$(console_loglevel)
+disable_lp $MOD_STATE3
+level=$(console_loglevel)
+echo "$saved_printk" > $PRINTK
+[[ "$level_patched" == $MOTORMOUTH ]] || die "console_loglevel lost by the take-overs: $level_patched"
+[[ "$level" == 6 ]] || die "console_loglevel not restored by the Rust patch: $level, expected 6"
+unload_lp $MOD_STATE3
+
+check_result "$(state_enable_log $MOD_STATE | sed "s|test_modules/$MOD_STATE|c_modules/$MOD_STATE|")
+$(state_takeover_log $MOD_STATE2)
+% rmmod $MOD_STATE
+$(state_takeover_log $MOD_STATE3)
+% rmmod $MOD_STATE2
+$(state_disable_log $MOD_STATE3)"
+
+# A patch with states must patch vmlinux: with module objects alone, once
+# every target module is gone, disabling the patch runs none of its callbacks,
+# and its state data was never freed (a kmemleak suspect on the debug kernel).
+start_test "a patch with states but no vmlinux object is refused with -EINVAL"
+
+MOD_TARGET=test_klp_callbacks_mod
+MOD_STATE_MOD=test_klp_rust_state_mod
+load_mod $MOD_TARGET
+load_failing_mod $MOD_STATE_MOD
+unload_mod $MOD_TARGET
+
+check_result "% insmod test_modules/$MOD_TARGET.ko
+$MOD_TARGET: test_klp_callbacks_mod_init
+% insmod test_modules/$MOD_STATE_MOD.ko
+insmod: ERROR: could not insert module test_modules/$MOD_STATE_MOD.ko: Invalid parameters
+% rmmod $MOD_TARGET
+$MOD_TARGET: test_klp_callbacks_mod_exit"
+
 exit 0

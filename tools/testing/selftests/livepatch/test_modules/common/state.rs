@@ -141,6 +141,10 @@ pub fn patch(patch: Patch, vmlinux: ObjectId, version: u32, log: Log) -> Patch {
                     fix.free_loglevel_state(obj);
                 }),
         )
-        .state(State::new(CONSOLE_LOGLEVEL_STATE, version))
+        // SAFETY: Every version of the state, in `test_klp_state.c`, `test_klp_state2.c` and
+        // `test_klp_state3.c` as in their Rust ports, stores the saved `console_loglevel`, an
+        // `int`, in a `kzalloc()` allocation (`allocate_loglevel_state()`), which the patch frees
+        // only when disabled with no previous patch holding it (`free_loglevel_state()`).
+        .state(unsafe { State::new(CONSOLE_LOGLEVEL_STATE, version).with_data::<SavedLoglevel>(1) })
         .replace(true)
 }
