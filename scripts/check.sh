@@ -88,7 +88,7 @@ check "make doc: rustdoc of the livepatch crate, no warning" make -s doc
 # each .ko stands alone (the crate's functions are copied into each module).
 selfcontained() {
 	local f bad=0
-	if grep -rln '#\[path' samples tools --include='*.rs'; then bad=1; fi
+	if grep -rln '#\[path' samples tools/testing --include='*.rs'; then bad=1; fi
 	for f in samples/livepatch/*.ko tools/testing/selftests/livepatch/test_modules/*.ko; do
 		[ -z "$(modinfo -F depends "$f")" ] || { echo "$f depends on $(modinfo -F depends "$f")"; bad=1; }
 	done

@@ -5,7 +5,7 @@
 //! On x86_64 with `ARCH_HAS_SYSCALL_WRAPPER`, `SYSCALL_DEFINE0(getpid)` defines
 //! `__x64_sys_getpid(const struct pt_regs *regs)`: the entry point takes the saved user registers.
 //! A replacement declares that parameter as `Option<&PtRegs>` (C code may pass `NULL` for a
-//! `struct pt_regs *`: see [`CallArg`](crate::CallArg)) and returns `c_long`:
+//! `struct pt_regs *`: see [`CallArg`]) and returns `c_long`:
 //!
 //! ```ignore
 //! klp_func! {
