@@ -98,6 +98,8 @@ const KBUILD_PREFIXES: &[&str] = &[
     "__kcfi_typeid_",
     "__mod_device_table__",
     "__addressable_",
+    // KASAN (generic): the ODR indicator the compiler defines beside each instrumented global.
+    "__odr_asan_gen_",
 ];
 /// Companion symbols of a function, checked as the function's name.
 const COMPANIONS: &[&str] = &["__pfx_", "__cfi_"];
@@ -259,6 +261,7 @@ mod tests {
             "cleanup_module",
             "__this_module",
             "__UNIQUE_ID_license123",
+            "__odr_asan_gen__RNvCs1234_4test6answer",
             "__pfx_init_module",
             "test_klp_rust_target_answer",
             "_RNvCs1234_4test6answer",
