@@ -543,11 +543,22 @@ macro_rules! module_livepatch {
 
         impl ::kernel::Module for LivepatchModule {
             fn init(module: &'static ::kernel::ThisModule) -> ::kernel::error::Result<Self> {
+                // The kernel calls `init` once per load. The type and its `init` can be named by
+                // the module's code, which could call it again (a second `klp_enable_patch()` of
+                // the enabled patch, a second teardown from a work item): refused before anything
+                // happens. The flag is in a block of its own, which nothing else can name.
+                {
+                    static STARTED: ::core::sync::atomic::AtomicBool =
+                        ::core::sync::atomic::AtomicBool::new(false);
+                    if STARTED.swap(true, ::core::sync::atomic::Ordering::AcqRel) {
+                        return Err(::kernel::error::code::EBUSY);
+                    }
+                }
                 // SAFETY: Kept in the module value, which `module!`'s exit drops; dropped, last,
                 // when this init fails.
                 let exit = unsafe { $crate::registry::ModuleExit::new() };
-                // SAFETY: `init` runs once per load of the module, before anything else uses the
-                // patch's tables; `exit` tears the registry down.
+                // SAFETY: `init` runs once per load of the module (the flag above), before anything
+                // else uses the patch's tables; `exit` tears the registry down.
                 let patch = unsafe { $crate::Patch::new(&__LIVEPATCH_PATCH) };
                 $(let patch = $crate::IntoPatch::into_patch($patch(patch))?;)?
                 // SAFETY: `module!` drops the registration only in the module's exit function,
@@ -570,7 +581,7 @@ macro_rules! module_livepatch {
         }
 
         /// `MODULE_INFO(livepatch, "Y")`: `klp_enable_patch()` refuses modules without it.
-        #[link_section = ".modinfo"]
+        #[unsafe(link_section = ".modinfo")]
         #[used(compiler)]
         static LIVEPATCH_MODINFO: [u8; 12] = *b"livepatch=Y\0";
     };
@@ -622,6 +633,17 @@ macro_rules! module_target {
 
         impl ::kernel::Module for __LivepatchTargetModule {
             fn init(module: &'static ::kernel::ThisModule) -> ::kernel::error::Result<Self> {
+                // The kernel calls `init` once per load. The type and its `init` can be named by
+                // the module's code, which could call it again (a second `klp_enable_patch()` of
+                // the enabled patch, a second teardown from a work item): refused before anything
+                // happens. The flag is in a block of its own, which nothing else can name.
+                {
+                    static STARTED: ::core::sync::atomic::AtomicBool =
+                        ::core::sync::atomic::AtomicBool::new(false);
+                    if STARTED.swap(true, ::core::sync::atomic::Ordering::AcqRel) {
+                        return Err(::kernel::error::code::EBUSY);
+                    }
+                }
                 // SAFETY: Kept in the module value, which `module!`'s exit drops; dropped when
                 // the module's init fails.
                 let exit = unsafe { $crate::registry::ModuleExit::new() };

@@ -229,9 +229,10 @@ impl ModuleExit {
     /// Only the init that [`module_target!`](crate::module_target) or
     /// [`module_livepatch!`](crate::module_livepatch) generates calls this, and keeps the value
     /// in the module value that `module!`'s exit function drops (or drops it when the init
-    /// fails): the module's registry is then torn down before its memory is freed. (A second
-    /// value, made by calling that init again, tears the same registry down early when dropped,
-    /// or not at all when forgotten: either leaves the module's own teardown in place.)
+    /// fails): the module's registry is then torn down before its memory is freed. Once per load:
+    /// the generated init refuses a second call (the module's code can name it) before it makes
+    /// one; a second value torn down from a registered work item would wait for that item
+    /// itself, and close the registry the real exit then finds closed.
     #[doc(hidden)]
     pub unsafe fn new() -> Self {
         Self {

@@ -65,4 +65,38 @@ check_result "% insmod test_modules/$MOD_WORK.ko case=2
 $MOD_WORK: case 2 queued
 % rmmod $MOD_WORK"
 
+start_test "registry: the generated init refuses a second call from the module's own code"
+
+# From a replacement: it enabled the enabled patch again (kobject "tried to init an initialized
+# object", then an RCU stall in klp_is_patch_compatible() under klp_mutex) before the fix.
+MOD_TWICE=test_klp_rust_init_twice
+load_lp $MOD_TWICE
+[[ "$(cat /proc/cmdline)" == "second init: Some(-16)" ]] ||
+	die "the second init of $MOD_TWICE returned: $(cat /proc/cmdline)"
+disable_lp $MOD_TWICE
+unload_lp $MOD_TWICE
+# From a registered work function: its teardown waited for its own worker, and rmmod freed the
+# module under it, before the fix.
+MOD_TTWICE=test_klp_rust_target_init_twice
+load_mod $MOD_TTWICE
+loop_until 'dmesg | grep -q "$MOD_TTWICE: second init"' ||
+	die "the work function of $MOD_TTWICE did not return from the second init"
+unload_mod $MOD_TTWICE
+
+check_result "% insmod test_modules/$MOD_TWICE.ko
+livepatch: enabling patch '$MOD_TWICE'
+livepatch: '$MOD_TWICE': initializing patching transition
+livepatch: '$MOD_TWICE': starting patching transition
+livepatch: '$MOD_TWICE': completing patching transition
+livepatch: '$MOD_TWICE': patching complete
+% echo 0 > /sys/kernel/livepatch/$MOD_TWICE/enabled
+livepatch: '$MOD_TWICE': initializing unpatching transition
+livepatch: '$MOD_TWICE': starting unpatching transition
+livepatch: '$MOD_TWICE': completing unpatching transition
+livepatch: '$MOD_TWICE': unpatching complete
+% rmmod $MOD_TWICE
+% insmod test_modules/$MOD_TTWICE.ko
+$MOD_TTWICE: second init: Some(-16)
+% rmmod $MOD_TTWICE"
+
 exit 0
