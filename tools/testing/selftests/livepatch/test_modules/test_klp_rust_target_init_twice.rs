@@ -19,7 +19,7 @@ static WORK: StaticWork = StaticWork::new(work_func);
 extern "C" fn work_func(_work: *mut work_struct) {
     let r = <__LivepatchTargetModule as kernel::Module>::init(&crate::THIS_MODULE);
     pr_info!(
-        "test_klp_rust_target_init_twice: second init: {:?}\n",
+        "second init: {:?}\n",
         r.as_ref().err().map(|e| e.to_errno())
     );
 }
