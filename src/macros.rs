@@ -129,6 +129,10 @@ macro_rules! klp_target_fn {
 /// A `kernel::ThisModule` is only made by `module!` or by its `unsafe` constructor.
 #[doc(hidden)]
 #[macro_export]
+#[expect(
+    clippy::crate_in_macro_def,
+    reason = "the `THIS_MODULE` of the crate that invokes the macro, not of this one"
+)]
 macro_rules! this_module {
     () => {{
         const MODULE: &::kernel::ThisModule = &crate::THIS_MODULE;

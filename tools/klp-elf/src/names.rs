@@ -248,7 +248,12 @@ mod tests {
 
     #[test]
     fn deferrals_are_listed() {
-        for n in ["queue_work_on", "call_rcu", "mod_timer", "kthread_create_on_node"] {
+        for n in [
+            "queue_work_on",
+            "call_rcu",
+            "mod_timer",
+            "kthread_create_on_node",
+        ] {
             assert!(DEFERRALS.contains(&n), "{n}");
         }
         assert!(!DEFERRALS.contains(&"flush_work"));
