@@ -153,6 +153,9 @@ impl State {
     /// patch.state(unsafe { State::new(1, 2).with_data::<i32>(1) })
     /// ```
     pub const unsafe fn with_data<T: StateData>(self, oldest: c_uint) -> Self {
+        // A zero-sized `T` would be "stored" without an allocation (`KBox` allocates nothing):
+        // a dangling pointer in `klp_state.data` for the next patch, C or Rust, to read.
+        const { assert!(size_of::<T>() > 0, "state data must not be zero-sized") };
         Self {
             data: Some(DataType {
                 size: size_of::<T>(),
@@ -488,11 +491,16 @@ impl<'a> StateRef<'a> {
     /// freed (data of a C livepatch is dropped from the state, not freed).
     ///
     /// Fails with `ENOMEM` if the allocation fails, and with `EINVAL` for a state of another
-    /// patch or if the state declares another type ([`State::with_data`]); the state is then
-    /// unchanged.
+    /// patch or unless the patch declared `T` for the state ([`State::with_data`]: the claim
+    /// that `T` is the data of the state's id and version for every patch, C or Rust, that
+    /// reads it); the state is then unchanged.
     pub fn set_data<T: StateData>(&self, value: T) -> Result {
         let entry = self.own.and(self.entry()).ok_or(EINVAL)?;
-        if self.declared.is_some_and(|d| !d.is::<T>()) {
+        // Data stored under a state's id and version is read by the patches that take the state
+        // over, C ones included, as the type that id and version stand for: storing a `T` is a
+        // claim about all of them, which only the `unsafe` declaration makes. (An undeclared
+        // `[u8; 0]`, stored without an allocation, made a C `test_klp_state2` read address 1.)
+        if !self.declared.is_some_and(|d| d.is::<T>()) {
             return Err(EINVAL);
         }
         let data = KBox::into_raw(KBox::new(value, GFP_KERNEL)?).cast::<c_void>();

@@ -277,4 +277,23 @@ insmod: ERROR: could not insert module test_modules/$MOD_STATE_MOD.ko: Invalid p
 % rmmod $MOD_TARGET
 $MOD_TARGET: test_klp_callbacks_mod_exit"
 
+# Data stored under a state's id and version is read as that id's type by the patches taking it
+# over, C included: storing it needs the type declared (State::with_data, unsafe). An undeclared
+# [u8; 0] was stored without memory before the fix: the C test_klp_state2 then read address 1.
+start_test "state data of an undeclared type is refused with -EINVAL"
+
+MOD_UNDECLARED=test_klp_rust_state_undeclared
+load_failing_mod $MOD_UNDECLARED
+[[ ! -e $KLP_SYSFS_DIR/$MOD_UNDECLARED ]] || die "$MOD_UNDECLARED left a patch in sysfs"
+
+check_result "% insmod test_modules/$MOD_UNDECLARED.ko
+livepatch: enabling patch '$MOD_UNDECLARED'
+livepatch: '$MOD_UNDECLARED': initializing patching transition
+livepatch: pre-patch callback failed for object 'vmlinux'
+livepatch: failed to enable patch '$MOD_UNDECLARED'
+livepatch: '$MOD_UNDECLARED': canceling patching transition, going to unpatch
+livepatch: '$MOD_UNDECLARED': completing unpatching transition
+livepatch: '$MOD_UNDECLARED': unpatching complete
+insmod: ERROR: could not insert module test_modules/$MOD_UNDECLARED.ko: Invalid parameters"
+
 exit 0

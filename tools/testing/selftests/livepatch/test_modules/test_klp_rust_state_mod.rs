@@ -35,6 +35,7 @@ fn patch(patch: Patch) -> Patch {
                 obj.state(STATE).ok_or(EINVAL)?.set_data([0u64; 16])
             }),
         )
-        .state(State::new(STATE, 1))
+        // SAFETY: State 18 is used by this test module alone, whose data is a `[u64; 16]`.
+        .state(unsafe { State::new(STATE, 1).with_data::<[u64; 16]>(1) })
         .replace(true)
 }
