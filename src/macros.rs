@@ -140,6 +140,23 @@ macro_rules! this_module {
     }};
 }
 
+/// The first statement of a generated `kernel::Module::init`: returns `EBUSY` from any call
+/// but the first of this load. The kernel calls `init` once per load; the module's code can name
+/// the type and its `init` and call it again (a second `klp_enable_patch()` of the enabled
+/// patch, a second teardown from a work item). The flag is a `static` in a block of its own,
+/// which nothing else can name; the macro emits no `unsafe`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __klp_init_once {
+    () => {{
+        static STARTED: ::core::sync::atomic::AtomicBool =
+            ::core::sync::atomic::AtomicBool::new(false);
+        if STARTED.swap(true, ::core::sync::atomic::Ordering::AcqRel) {
+            return Err(::kernel::error::code::EBUSY);
+        }
+    }};
+}
+
 /// Declares one module parameter; used by [`module_livepatch!`](crate::module_livepatch).
 #[doc(hidden)]
 #[macro_export]
@@ -547,17 +564,7 @@ macro_rules! module_livepatch {
 
         impl ::kernel::Module for LivepatchModule {
             fn init(module: &'static ::kernel::ThisModule) -> ::kernel::error::Result<Self> {
-                // The kernel calls `init` once per load. The type and its `init` can be named by
-                // the module's code, which could call it again (a second `klp_enable_patch()` of
-                // the enabled patch, a second teardown from a work item): refused before anything
-                // happens. The flag is in a block of its own, which nothing else can name.
-                {
-                    static STARTED: ::core::sync::atomic::AtomicBool =
-                        ::core::sync::atomic::AtomicBool::new(false);
-                    if STARTED.swap(true, ::core::sync::atomic::Ordering::AcqRel) {
-                        return Err(::kernel::error::code::EBUSY);
-                    }
-                }
+                $crate::__klp_init_once!();
                 // SAFETY: Kept in the module value, which `module!`'s exit drops; dropped, last,
                 // when this init fails.
                 let exit = unsafe { $crate::registry::ModuleExit::new() };
@@ -637,17 +644,7 @@ macro_rules! module_target {
 
         impl ::kernel::Module for __LivepatchTargetModule {
             fn init(module: &'static ::kernel::ThisModule) -> ::kernel::error::Result<Self> {
-                // The kernel calls `init` once per load. The type and its `init` can be named by
-                // the module's code, which could call it again (a second `klp_enable_patch()` of
-                // the enabled patch, a second teardown from a work item): refused before anything
-                // happens. The flag is in a block of its own, which nothing else can name.
-                {
-                    static STARTED: ::core::sync::atomic::AtomicBool =
-                        ::core::sync::atomic::AtomicBool::new(false);
-                    if STARTED.swap(true, ::core::sync::atomic::Ordering::AcqRel) {
-                        return Err(::kernel::error::code::EBUSY);
-                    }
-                }
+                $crate::__klp_init_once!();
                 // SAFETY: Kept in the module value, which `module!`'s exit drops; dropped when
                 // the module's init fails.
                 let exit = unsafe { $crate::registry::ModuleExit::new() };
