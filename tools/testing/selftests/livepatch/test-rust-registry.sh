@@ -48,7 +48,8 @@ start_test "registry: a forgotten delayed work item's handle: rmmod cancels its 
 
 load_mod $MOD_WORK case=1
 unload_mod $MOD_WORK
-sleep 2
+# Past the timer's five seconds: had it survived rmmod, it would run freed code now.
+sleep 6
 
 check_result "% insmod test_modules/$MOD_WORK.ko case=1
 $MOD_WORK: case 1 queued

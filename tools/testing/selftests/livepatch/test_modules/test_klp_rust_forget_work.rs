@@ -5,7 +5,8 @@
 //!
 //! `case=0`: a `StaticWork` queued, its `Work` leaked (`KBox::leak`); the work function sleeps for
 //! a second.
-//! `case=1`: a `StaticDelayedWork` queued with a one-second delay, its `DelayedWork` forgotten.
+//! `case=1`: a `StaticDelayedWork` queued with a five-second delay (still pending at `rmmod`, on
+//! the debug kernel too), its `DelayedWork` forgotten.
 //! `case=2`: two delayed work items, `A` running (it sleeps, then queues `B` and itself again);
 //! the module drops `B`'s handle before `A`'s, so `A`'s last run queues `B` after `B`'s drop.
 //! In each case `rmmod` right after `insmod` must leave nothing that runs the module's code.
@@ -67,7 +68,7 @@ impl ModuleInit for ForgetWork {
             }
             1 => {
                 let dwork = DWORK.init(registry)?;
-                DWORK.schedule(msecs_to_jiffies(1000));
+                DWORK.schedule(msecs_to_jiffies(5000));
                 let _ = core::mem::ManuallyDrop::new(dwork);
             }
             _ => {
