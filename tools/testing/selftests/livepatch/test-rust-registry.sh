@@ -36,7 +36,6 @@ start_test "registry: a forgotten work item's handle: rmmod waits for the runnin
 load_mod $MOD_WORK case=0
 loop_until 'dmesg | grep -q "$MOD_WORK: work_func start"' || die "the work function did not start"
 unload_mod $MOD_WORK
-sleep 1
 
 check_result "% insmod test_modules/$MOD_WORK.ko case=0
 $MOD_WORK: case 0 queued

@@ -3,8 +3,9 @@
 //! Test module (class 2 of issue 18): work items whose handles are forgotten or dropped in an
 //! order that lets them queue again. No `unsafe`.
 //!
-//! `case=0`: a `StaticWork` queued, its `Work` leaked (`KBox::leak`); the work function sleeps for
-//! a second.
+//! `case=0`: a `StaticWork` queued, its `Work` forgotten (`mem::forget`: `KBox::leak` would do the
+//! same, and kmemleak would report the box); the work function sleeps for five seconds (still
+//! running at `rmmod`, on the debug kernel too).
 //! `case=1`: a `StaticDelayedWork` queued with a five-second delay (still pending at `rmmod`, on
 //! the debug kernel too), its `DelayedWork` forgotten.
 //! `case=2`: two delayed work items, `A` running (it sleeps, then queues `B` and itself again);
@@ -35,7 +36,7 @@ static B: StaticDelayedWork = StaticDelayedWork::new(b_func);
 
 extern "C" fn work_func(_work: *mut work_struct) {
     pr_info!("work_func start\n");
-    msleep(1000);
+    msleep(5000);
     pr_info!("work_func done\n");
 }
 
@@ -64,7 +65,7 @@ impl ModuleInit for ForgetWork {
             0 => {
                 let work = WORK.init(registry)?;
                 work.schedule();
-                KBox::leak(KBox::new(work, GFP_KERNEL)?);
+                core::mem::forget(work);
             }
             1 => {
                 let dwork = DWORK.init(registry)?;
