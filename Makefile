@@ -9,7 +9,8 @@
 #   make kernel   build or reuse the cached kernel
 #   make -s kdir  print the kernel build directory
 #   make modules  build the Rust modules against $(KDIR) (checks signatures, makes
-#                 livepatch relocations: tools/klp-elf)
+#                 livepatch relocations: tools/klp-elf; signs them if the kernel has
+#                 CONFIG_MODULE_SIG: its key, or SIGN_KEY=... SIGN_CERT=...)
 #   make tools    build tools/klp-elf and tools/klp (the klp command)
 #   make doc      rustdoc HTML of the livepatch crate, in doc/livepatch/
 #   make vm CMD='...'  run a command in the VM, in this directory, with the modules built
@@ -99,10 +100,13 @@ src/targets_generated.rs: src/targets.txt scripts/gen-targets.sh scripts/gen-bin
 	$(LAB)/gen-targets.sh $(KDIR) $(KSRC) $< $@
 
 # After Kbuild links the modules, references to `klp_extern!` symbols become livepatch
-# relocations (idempotent: a module already converted is left as it is).
+# relocations (idempotent: a module already converted is left as it is). Then, on a kernel
+# with CONFIG_MODULE_SIG, each module is signed after that last edit: with the kernel's own
+# key, or SIGN_KEY=KEY SIGN_CERT=CERT (scripts/sign-modules.sh).
 modules: bindings tools targets
 	+$(KMAKE) modules
 	@for ko in $$(sed 's/\.o$$/.ko/' modules.order); do $(KLP_ELF) convert --kdir $(KDIR) $$ko || exit; done
+	@$(LAB)/sign-modules.sh $(KDIR) $$(sed 's/\.o$$/.ko/' modules.order)
 
 # The build tool and the `klp` command (tools/klp, used in the VM), with their pinned crates
 # (Cargo.lock), from crates.io; `cargo test` runs their unit tests.

@@ -77,6 +77,11 @@ build_module() {
 		{ tail -20 "$sub/build.log" >&2; die "building $sub failed"; }
 }
 
+# Signed as built (scripts/sign-modules.sh: on a kernel with CONFIG_MODULE_SIG).
+sign() {
+	bash "$LAB_ROOT/scripts/sign-modules.sh" "$kdir" "$1"/*.ko || die "signing the modules of $1 failed"
+}
+
 # The selftests' C module (build_c_test_modules empties its directory).
 mods="test_klp_callbacks_busy"
 key="$mods $(sha256sum <"$KSELFTEST/test_modules/test_klp_callbacks_busy.c" | cut -c1-16)"
@@ -96,6 +101,7 @@ key="$kbuild $(sha256sum <"$OLD_MACVLAN" | cut -c1-16)"
 if ! up_to_date macvlan-6.12.115 "$key"; then
 	step "Building macvlan.ko of linux-source-6.12 $OLD_VERSION (before the fix) in $dir/macvlan-6.12.115"
 	build_module macvlan-6.12.115 "$kbuild" "$OLD_MACVLAN"
+	sign "$dir/macvlan-6.12.115"
 	echo "$key" >"$dir/macvlan-6.12.115/.built"
 fi
 
@@ -105,5 +111,6 @@ key="$kbuild $(sha256sum <"$KSRC/drivers/net/dummy.c" | cut -c1-16)"
 if ! up_to_date dummy "$key"; then
 	step "Building dummy.ko in $dir/dummy"
 	build_module dummy "$kbuild" "$KSRC/drivers/net/dummy.c"
+	sign "$dir/dummy"
 	echo "$key" >"$dir/dummy/.built"
 fi

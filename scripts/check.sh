@@ -162,6 +162,10 @@ cp "$KDIR-targets/macvlan-6.12.115/macvlan.ko" "$KDIR-targets/dummy/dummy.ko" "$
 	report "copy macvlan.ko and dummy.ko from $KDIR-targets" 1
 cc -O2 -Wall -o "$rundir/repro_macvlan_promisc" tools/testing/selftests/livepatch/repro_macvlan_promisc.c ||
 	report "build repro_macvlan_promisc" 1
+# Every module the tests load is signed, after its last edit, with the kernel's key: on a
+# kernel with CONFIG_MODULE_SIG_FORCE (the lab kernel) nothing else loads.
+bash scripts/sign-modules.sh "$KDIR" $(find "$rundir" -name '*.ko') ||
+	report "sign the modules of $rundir" 1
 
 # The upstream scripts, all seven, with the Rust ports of all the test modules.
 UPSTREAM=${UPSTREAM-$UPSTREAM_SCRIPTS}

@@ -43,7 +43,7 @@ export KERNEL
 # kernel_fragments: the config fragments of $KERNEL, in the order they apply.
 kernel_fragments() {
 	ls "$LAB_ROOT"/scripts/config/*.config
-	[ "$KERNEL" = lab ] || ls "$LAB_ROOT/scripts/config/$KERNEL"/*.config
+	ls "$LAB_ROOT/scripts/config/$KERNEL"/*.config
 }
 
 # kernel_key: a hash of everything that shapes the kernel build.
@@ -83,7 +83,8 @@ upstream_rundir() {
 }
 
 # build_c_test_modules KDIR DIR NAME...: builds the tarball's C test modules
-# NAME... out of tree against KDIR, in a fresh DIR (log: DIR/build.log).
+# NAME... out of tree against KDIR, in a fresh DIR (log: DIR/build.log), signed
+# (scripts/sign-modules.sh).
 build_c_test_modules() {
 	local kdir=$1 dir=$2 m
 	shift 2
@@ -92,7 +93,8 @@ build_c_test_modules() {
 		cp "$KSELFTEST/test_modules/$m.c" "$dir/" || return
 		echo "obj-m += $m.o"
 	done >"$dir/Kbuild"
-	make -s -C "$kdir" M="$dir" "${KMAKE_FLAGS[@]}" modules >"$dir/build.log" 2>&1
+	make -s -C "$kdir" M="$dir" "${KMAKE_FLAGS[@]}" modules >"$dir/build.log" 2>&1 &&
+		bash "$LAB_ROOT/scripts/sign-modules.sh" "$kdir" "$dir"/*.ko >>"$dir/build.log" 2>&1
 }
 
 # now: seconds since the epoch, for "took N s" messages.

@@ -48,6 +48,8 @@ if [ ! -f "$RUN/modules/test_klp_callbacks_busy.ko" ]; then
 		{ tail -20 "$cbuild/build.log"; die "building test_klp_callbacks_busy failed"; }
 	cp "$cbuild/test_klp_callbacks_busy.ko" "$RUN/modules/"
 fi
+# Signed after their last edit, with the kernel's key (CONFIG_MODULE_SIG_FORCE on the lab kernel).
+bash scripts/sign-modules.sh "$KDIR" "$RUN"/modules/*.ko || die "signing the modules of $RUN failed"
 cc -O2 -Wall -o "$RUN/call_getpid" "$KSELFTEST/test_klp-call_getpid.c"
 
 # About 2-5 s a step on the debug kernel (transitions retry every second),

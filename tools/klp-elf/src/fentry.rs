@@ -3,8 +3,13 @@
 //! replaced by a livepatch.
 //!
 //! rustc has no `-mfentry`; `-Zpatchable-function-entry=5,0` makes each function start with a
-//! 5-byte NOP (`0f 1f 44 00 08`), before its prologue, and lists these entries, with relocations,
-//! in `__patchable_function_entries` sections. Each entry becomes `call __fentry__`, what clang's
+//! 5-byte NOP (`0f 1f 44 00 08`), before its prologue (after its `endbr64` under IBT), and lists
+//! these entries, with relocations, in `__patchable_function_entries` sections. On a kernel with
+//! `CONFIG_CALL_PADDING`, whose functions have `CONFIG_FUNCTION_PADDING_BYTES` of padding before
+//! their entry (which Kbuild asks rustc for with `-Zpatchable-function-entry=P,P`), the flag is
+//! `P+5,P` instead, one flag for both: the padding, then the function's `endbr64`, then the
+//! 5-byte NOP; the entry listed is then the padding's first byte, `--prefix P` bytes before the
+//! function, as for C with `-fpatchable-function-entry=P,P -mfentry`. Each entry becomes `call __fentry__`, what clang's
 //! `-mfentry` emits (`e8` and an `R_X86_64_PLT32` relocation against the undefined global
 //! `__fentry__`, addend -4), so that objtool, which Kbuild runs next in the same command, does
 //! exactly what it does for C (`CONFIG_FTRACE_MCOUNT_USE_OBJTOOL`): it records the call in
@@ -28,6 +33,8 @@ use std::path::Path;
 /// What `-Zpatchable-function-entry=5,0` puts at a function's entry: `nopl 0x8(%rax,%rax,1)`
 /// (the last byte is not checked: any `nopl disp8(%rax,%rax,1)` is a 5-byte NOP).
 const ENTRY_NOP: [u8; 4] = [0x0f, 0x1f, 0x44, 0x00];
+/// `endbr64`, at the entry of each function under `CONFIG_X86_KERNEL_IBT` (`-Zcf-protection`).
+const ENDBR64: [u8; 4] = [0xf3, 0x0f, 0x1e, 0xfa];
 const PFE: &str = "__patchable_function_entries";
 const DISCARDED: &str = ".discard.klp.patchable_function_entries";
 
@@ -39,8 +46,9 @@ fn notrace(section: &str) -> bool {
 }
 
 /// Turns the patchable entries of the object `data` into `call __fentry__`; returns the new file
-/// and the number of calls made. An object without entries is returned as it is.
-pub fn fentry_calls(mut data: Vec<u8>) -> Result<(Vec<u8>, usize), String> {
+/// and the number of calls made. An object without entries is returned as it is. `prefix`: the
+/// bytes of padding between each listed entry and its function.
+pub fn fentry_calls(mut data: Vec<u8>, prefix: u64) -> Result<(Vec<u8>, usize), String> {
     let e = LE;
     let (hdr, mut shdrs, shstrndx) = headers(&data)?;
     let shstr_off = shdrs[shstrndx].sh_offset.get(e);
@@ -138,19 +146,32 @@ pub fn fentry_calls(mut data: Vec<u8>) -> Result<(Vec<u8>, usize), String> {
     // The calls, and their relocations by text section.
     let mut relocs: BTreeMap<usize, Vec<Rela64<LE>>> = BTreeMap::new();
     let mut calls = 0;
-    for (sec, off) in entries {
+    for (sec, listed) in entries {
         let sname = name(&data, &shdrs[sec]);
-        if shdrs[sec].sh_flags.get(e).0 & elf::SHF_EXECINSTR.0 == 0
-            || shdrs[sec].sh_type.get(e) != elf::SHT_PROGBITS
-            || off + 5 > shdrs[sec].sh_size.get(e)
-        {
-            return Err(format!("entry {sname}+{off:#x}: not in code"));
+        let in_code = |off: u64| {
+            shdrs[sec].sh_flags.get(e).0 & elf::SHF_EXECINSTR.0 != 0
+                && shdrs[sec].sh_type.get(e) == elf::SHT_PROGBITS
+                && off + 5 <= shdrs[sec].sh_size.get(e)
+        };
+        // The function: `prefix` bytes after the listed entry; its NOP after its `endbr64`.
+        let mut off = listed + prefix;
+        if !in_code(off) {
+            return Err(format!("entry {sname}+{listed:#x}: not in code"));
         }
-        let at = (shdrs[sec].sh_offset.get(e) + off) as usize;
+        let file = shdrs[sec].sh_offset.get(e);
+        if prefix > 0 && data[(file + off) as usize..][..4] == ENDBR64 {
+            off += 4;
+            if !in_code(off) {
+                return Err(format!("entry {sname}+{listed:#x}: not in code"));
+            }
+        }
+        let at = (file + off) as usize;
         if data[at..at + 4] != ENTRY_NOP {
             return Err(format!(
-                "entry {sname}+{off:#x}: {:02x?} is not the NOP of -Zpatchable-function-entry=5,0",
-                &data[at..at + 5]
+                "entry {sname}+{off:#x}: {:02x?} is not the NOP of \
+                 -Zpatchable-function-entry={},{prefix}",
+                &data[at..at + 5],
+                prefix + 5
             ));
         }
         if notrace(&sname) {
@@ -225,11 +246,11 @@ pub fn fentry_calls(mut data: Vec<u8>) -> Result<(Vec<u8>, usize), String> {
     Ok((data, calls))
 }
 
-/// `klp-elf fentry OBJ.o`: edits the object in place.
-pub fn fentry(obj: &Path) -> Result<(), String> {
+/// `klp-elf fentry [--prefix BYTES] OBJ.o`: edits the object in place.
+pub fn fentry(obj: &Path, prefix: u64) -> Result<(), String> {
     let err = |e: &dyn std::fmt::Display| format!("{}: {e}", obj.display());
     let data = std::fs::read(obj).map_err(|e| err(&e))?;
-    let (data, calls) = fentry_calls(data).map_err(|e| err(&e))?;
+    let (data, calls) = fentry_calls(data, prefix).map_err(|e| err(&e))?;
     if calls == 0 {
         return Ok(());
     }
@@ -315,7 +336,7 @@ mod tests {
 
     #[test]
     fn entries_become_fentry_calls() {
-        let (out, calls) = fentry_calls(object()).unwrap();
+        let (out, calls) = fentry_calls(object(), 0).unwrap();
         assert_eq!(calls, 3);
         let f = ElfFile64::<LE>::parse(out.as_slice()).unwrap();
         let text = f.section_by_name(".text").unwrap();
@@ -366,8 +387,72 @@ mod tests {
             4
         );
         // Idempotent: nothing left to convert.
-        let (again, calls) = fentry_calls(out.clone()).unwrap();
+        let (again, calls) = fentry_calls(out.clone(), 0).unwrap();
         assert_eq!((calls, again), (0, out));
+    }
+
+    /// A function as rustc compiles it for a kernel with `CONFIG_CALL_PADDING`, kCFI and IBT
+    /// (`-Zpatchable-function-entry=16,11 -Zsanitizer=kcfi -Zcf-protection=branch`): its kCFI
+    /// type hash (`movl $hash, %eax`) and 11 bytes of padding, listed, then at the function
+    /// `endbr64` and the 5-byte NOP.
+    fn padded_object(endbr: bool) -> Vec<u8> {
+        let mut o = Object::new(BinaryFormat::Elf, Architecture::X86_64, Endianness::Little);
+        let text = o.section_id(StandardSection::Text);
+        let mut code = vec![0xb8, 0x34, 0x7d, 0xd7, 0x77];
+        code.extend_from_slice(&[0x90; 11]);
+        if endbr {
+            code.extend_from_slice(&ENDBR64);
+        }
+        code.extend_from_slice(&NOP);
+        code.push(0xc3);
+        o.append_section_data(text, &code, 16);
+        o.add_symbol(Symbol {
+            name: b"f".to_vec(),
+            value: 16,
+            size: 0,
+            kind: SymbolKind::Text,
+            scope: SymbolScope::Compilation,
+            weak: false,
+            section: SymbolSection::Section(text),
+            flags: SymbolFlags::None,
+        });
+        let pfe = o.add_section(vec![], PFE.as_bytes().to_vec(), SectionKind::Data);
+        o.append_section_data(pfe, &[0; 8], 8);
+        let sym = o.section_symbol(text);
+        o.add_relocation(
+            pfe,
+            Relocation {
+                offset: 0,
+                symbol: sym,
+                addend: 5,
+                flags: RelocationFlags::Elf {
+                    r_type: elf::R_X86_64_64,
+                },
+            },
+        )
+        .unwrap();
+        o.write().unwrap()
+    }
+
+    #[test]
+    fn padded_entries_become_fentry_calls_after_endbr() {
+        for (endbr, at) in [(true, 20), (false, 16)] {
+            let (out, calls) = fentry_calls(padded_object(endbr), 11).unwrap();
+            assert_eq!(calls, 1);
+            let f = ElfFile64::<LE>::parse(out.as_slice()).unwrap();
+            let text = f.section_by_name(".text").unwrap();
+            let code = text.data().unwrap();
+            assert_eq!(code[at..at + 5], [0xe8, 0, 0, 0, 0], "endbr64: {endbr}");
+            assert_eq!(code[5..16], [0x90; 11], "the padding stays");
+            let r: Vec<_> = text
+                .relocations()
+                .map(|(off, r)| (off, r.addend()))
+                .collect();
+            assert_eq!(r, [(at as u64 + 1, -4)]);
+        }
+        // Without the prefix, the listed entry is the padding: refused, nothing guessed.
+        let e = fentry_calls(padded_object(true), 0).unwrap_err();
+        assert!(e.contains("is not the NOP"), "{e}");
     }
 
     #[test]
@@ -376,7 +461,7 @@ mod tests {
         let f = ElfFile64::<LE>::parse(obj.as_slice()).unwrap();
         let (off, _) = f.section_by_name(".text").unwrap().file_range().unwrap();
         obj[off as usize] = 0x55;
-        let e = fentry_calls(obj).unwrap_err();
+        let e = fentry_calls(obj, 0).unwrap_err();
         assert!(e.contains("is not the NOP"), "{e}");
     }
 }

@@ -14,10 +14,10 @@
 //!   relocations against it move to `.klp.rela.<object>.<section>` sections flagged
 //!   `SHF_ALLOC | SHF_RELA_LIVEPATCH`, which the livepatch core applies when the patch loads
 //!   (vmlinux) or when the target module loads. Idempotent.
-//! - `klp-elf fentry OBJ.o`, run by Kbuild between rustc and objtool on the objects of modules
-//!   built for livepatch targets (`klp_target` in `Kbuild`): each entry of
-//!   `-Zpatchable-function-entry=5,0` becomes `call __fentry__`, which objtool records in
-//!   `__mcount_loc` and turns into the NOP ftrace patches, as for C. Idempotent.
+//! - `klp-elf fentry [--prefix BYTES] OBJ.o`, run by Kbuild between rustc and objtool on the
+//!   objects of modules built for livepatch targets (`klp_target` in `Kbuild`): each entry of
+//!   `-Zpatchable-function-entry=BYTES+5,BYTES` becomes `call __fentry__`, which objtool records
+//!   in `__mcount_loc` and turns into the NOP ftrace patches, as for C. Idempotent.
 //! - `klp-elf names --kdir KDIR OBJ.o...`, run by Kbuild on each module object it builds (and
 //!   by `check`): refuses a global symbol that is a compiler builtin (`memset`), a name of the
 //!   kernel (vmlinux's symbol table, `Module.symvers`) or a reserved `__` name (see `names.rs`).
@@ -45,6 +45,8 @@ struct Args {
     modules: Vec<PathBuf>,
     symvers: Option<PathBuf>,
     records: Option<PathBuf>,
+    /// `fentry --prefix`: the bytes of padding before each function (`CONFIG_CALL_PADDING`).
+    prefix: u64,
     rest: Vec<String>,
 }
 
@@ -54,6 +56,7 @@ fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
         modules: vec![],
         symvers: None,
         records: None,
+        prefix: 0,
         rest: vec![],
     };
     while let Some(arg) = it.next() {
@@ -63,6 +66,10 @@ fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
             "--modules" => a.modules.push(value("--modules")?.into()),
             "--symvers" => a.symvers = Some(value("--symvers")?.into()),
             "--records" => a.records = Some(value("--records")?.into()),
+            "--prefix" => {
+                let v = value("--prefix")?;
+                a.prefix = v.parse().map_err(|_| format!("--prefix {v}: expected a byte count"))?
+            }
             s if s.starts_with("--") => return Err(format!("unknown option {s}")),
             _ => a.rest.push(arg),
         }
@@ -72,7 +79,7 @@ fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
 
 const USAGE: &str = "usage: klp-elf check --kdir KDIR [--modules DIR]... --symvers OUT MODULE.o
        klp-elf convert [--kdir KDIR] MODULE.ko [--records MODULE.o]
-       klp-elf fentry OBJ.o
+       klp-elf fentry [--prefix BYTES] OBJ.o
        klp-elf names --kdir KDIR OBJ.o...
        klp-elf proto --kdir KDIR [--modules DIR]... OBJECT NAME[@SYMPOS]";
 
@@ -91,7 +98,7 @@ fn run() -> Result<(), String> {
             let records = a.records.unwrap_or_else(|| ko.with_extension("o"));
             convert::convert(&ko, &records, a.kdir.as_deref())
         }
-        ("fentry", [obj]) => fentry::fentry(obj.as_ref()),
+        ("fentry", [obj]) => fentry::fentry(obj.as_ref(), a.prefix),
         ("names", objs) if !objs.is_empty() => {
             let kdir = a.kdir.ok_or("names needs --kdir")?;
             names::names(&kdir, objs)

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# sign-modules.sh KDIR MODULE.ko...: signs each module for the kernel built in
+# KDIR, as `make modules_install` signs in-tree modules
+# (Documentation/admin-guide/module-signing.rst): scripts/sign-file with the
+# hash of CONFIG_MODULE_SIG_HASH and the kernel's own key, certs/signing_key.pem
+# and its certificate certs/signing_key.x509, or the key and certificate given
+# in SIGN_KEY and SIGN_CERT (a PKCS#11 URI or a PEM file holding the key;
+# the certificate in PEM or DER), whose certificate the kernel must trust.
+#
+# A module is signed after its last edit: a signature already there (from an
+# earlier build) is removed first, so signing again gives one signature.
+# On a kernel without CONFIG_MODULE_SIG, does nothing.
+set -euo pipefail
+KDIR=$1
+shift
+grep -qx 'CONFIG_MODULE_SIG=y' "$KDIR/.config" || exit 0
+hash=$(sed -n 's/^CONFIG_MODULE_SIG_HASH="\(.*\)"$/\1/p' "$KDIR/.config")
+key=${SIGN_KEY:-$KDIR/certs/signing_key.pem}
+cert=${SIGN_CERT:-$KDIR/certs/signing_key.x509}
+for f in "$KDIR/scripts/sign-file" "$cert"; do
+	[ -e "$f" ] || { echo "sign-modules.sh: $f: missing" >&2; exit 1; }
+done
+case $key in
+pkcs11:*) ;;
+*) [ -e "$key" ] || { echo "sign-modules.sh: $key: missing" >&2; exit 1; } ;;
+esac
+
+MAGIC='~Module signature appended~'
+for ko; do
+	# struct module_signature (12 bytes, sig_len big-endian last), then the
+	# magic string and a newline: the signature is sig_len bytes before them.
+	size=$(stat -c %s "$ko")
+	if [ "$size" -gt 40 ] && [ "$(tail -c 28 "$ko" | head -c 27)" = "$MAGIC" ]; then
+		sig_len=$(tail -c 32 "$ko" | head -c 4 | od -An -tu1 | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }')
+		truncate -s $((size - 40 - sig_len)) "$ko"
+	fi
+	"$KDIR/scripts/sign-file" "$hash" "$key" "$cert" "$ko"
+done
