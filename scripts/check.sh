@@ -211,4 +211,31 @@ for s in $UPSTREAM $OURS; do
 	! grep -q "^SCRIPT $s " "$log" || grep -q "^REPORTS $s " "$log" || report "kernel reports checked after $s" 1
 done
 grep -q "^REPORTS boot " "$log" || report "kernel reports checked at boot" 1
+
+# The production boot, on a kernel with enforced signatures (the lab kernel): booted with
+# lockdown=integrity, what the kernel reports about its mitigations, signed and unsigned
+# modules, klp under lockdown, and last the kCFI canary, which must leave a CFI failure report
+# (so: a boot of its own). scripts/production-guest.sh.
+if grep -qx 'CONFIG_MODULE_SIG_FORCE=y' "$KDIR/.config" && [ -z "${SKIP_PRODUCTION:-}" ]; then
+	step "Production boot (lockdown=integrity): signatures, klp, the kCFI canary"
+	prod=$LAB_VMDIR/production$sfx
+	rm -rf "$prod" && mkdir -p "$prod/modules"
+	for m in test_klp_rust_target livepatch_sample test_klp_rust_cfi_canary; do
+		cp "$rundir/test_modules/$m.ko" "$prod/modules/" || report "copy $m.ko" 1
+	done
+	cp "$KLP" "$prod/klp"
+	plog=$LAB_VMDIR/production$sfx.log
+	VM_APPEND="lockdown=integrity" bash scripts/vm.sh "bash scripts/production-guest.sh $prod" >"$plog" 2>&1 ||
+		report "production boot finished (log: $plog)" 1 "$(tail -20 "$plog")"
+	while IFS= read -r line; do
+		case "$line" in
+		"TEST: "*" ... ok") name=${line#TEST: } && report "production: ${name% ... ok}" 0 ;;
+		"TEST: "*" ... not ok") name=${line#TEST: } && report "production: ${name% ... not ok}" 1 \
+			"$(grep -A25 -F "$line" "$plog" | tail -n +2 | sed '/^TEST: /,$d')" ;;
+		"TEST: "*) ;;
+		*) printf '        %s\n' "$line" ;;
+		esac
+	done <"$plog"
+	grep -q "TEST: kCFI canary case=1" "$plog" || report "production: the kCFI canary ran (log: $plog)" 1
+fi
 finish

@@ -8,6 +8,7 @@
 # within VM_TIMEOUT seconds is killed and reported as a failure. The defaults
 # (VM_TIMEOUT, VM_MEMORY) depend on KERNEL: the debug kernel runs several times
 # slower under TCG, and KASAN keeps an eighth of the memory for its shadow.
+# VM_APPEND adds to the kernel's command line (lockdown=integrity).
 # VM_CONSOLE=FILE keeps the guest's console (with --verbose: the kernel's
 # messages up to a crash) in FILE.
 #
@@ -40,7 +41,7 @@ GUEST
 
 set +e
 timeout --kill-after=10 "$timeout_s" "$VNG" --run "$KDIR/arch/x86/boot/bzImage" --disable-kvm \
-	--memory "$memory" --cpus 2 --append root=/dev/root --rwdir "$LAB_VMDIR" \
+	--memory "$memory" --cpus 2 --append "root=/dev/root ${VM_APPEND:-}" --rwdir "$LAB_VMDIR" \
 	--qemu-opts="-accel tcg,thread=single ${VM_QEMU_OPTS:-}" ${VM_CONSOLE:+--verbose} \
 	--exec "bash $out/guest.sh" </dev/null >"$out/vng.log" 2>&1
 rc=$?

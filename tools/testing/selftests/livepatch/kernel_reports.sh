@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Kernel reports: the kernel messages that mean the kernel found a bug, by
-# itself (BUG, WARN, Oops) or with the checkers of the debug lab kernel (KASAN,
+# itself (BUG, WARN, Oops, kCFI on the lab kernel) or with the checkers of the debug lab kernel (KASAN,
 # UBSAN, lockdep, RCU checks, atomic-sleep checks, debugobjects, DEBUG_LIST,
 # kmemleak). Sourced by run_tests.sh in the VM, and by scripts/check.sh, which
 # tests the patterns on recorded logs (scripts/testdata/kernel-reports/).
@@ -15,6 +15,7 @@ KERNEL_REPORT_PATTERNS=(
 	'kernel BUG at'			# BUG(), also after a Rust panic
 	'Oops: '
 	'general protection fault'
+	'CFI failure at'		# kCFI: an indirect call through a mistyped pointer
 	'KASAN'
 	'UBSAN'
 	'possible recursive locking'
