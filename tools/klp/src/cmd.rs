@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Result};
 use crate::module::{self, require_root};
+use crate::signature::{self, Signature};
 use crate::sysfs::{live_state, read_patch, read_patches, Direction, Live, Patch, Root};
 use crate::tasks::report;
 use crate::transition::{
@@ -143,6 +144,7 @@ pub fn info(file: &Path, json: bool) -> Result<()> {
             println!("{k}: {v}");
         }
     }
+    print!("{}", signature_text(&i.signature));
     for p in &i.parameters {
         println!("parameter {} ({}): {}", p.name, p.kind, p.description);
     }
@@ -163,6 +165,34 @@ pub fn info(file: &Path, json: bool) -> Result<()> {
         return Err(Error::NotALivepatch(i.file));
     }
     Ok(())
+}
+
+/// The signature lines of `klp info`, named as `modinfo` names them.
+pub fn signature_text(s: &Signature) -> String {
+    match s {
+        Signature::Unsigned => "signature: unsigned\n".into(),
+        Signature::Signed {
+            sig_id,
+            signer,
+            sig_key,
+            sig_hashalgo,
+        } => format!(
+            "sig_id: {sig_id}\nsigner: {signer}\nsig_key: {sig_key}\nsig_hashalgo: {sig_hashalgo}\n"
+        ),
+        Signature::Unreadable { error } => format!("signature: unreadable ({error})\n"),
+    }
+}
+
+/// The kernel's lockdown mode (`/sys/kernel/security/lockdown`, the bracketed one) when it is
+/// not `none` and modules are not disabled altogether (`/proc/sys/kernel/modules_disabled`):
+/// then `EPERM` from `finit_module(2)` is the lockdown's refusal of the signature.
+fn lockdown(root: &Root) -> Option<String> {
+    if crate::sysfs::read_trim(&root.path("proc/sys/kernel/modules_disabled")).ok()? != "0" {
+        return None;
+    }
+    let modes = crate::sysfs::read_trim(&root.path("sys/kernel/security/lockdown")).ok()?;
+    let mode = modes.split_once('[')?.1.split_once(']')?.0;
+    (mode != "none").then(|| mode.to_string())
 }
 
 /// Reverses the transition of `name` and waits until the old code runs everywhere and the
@@ -211,7 +241,7 @@ pub fn load(
     if !info.livepatch {
         return Err(Error::NotALivepatch(file.display().to_string()));
     }
-    let name = info.name;
+    let name = info.name.clone();
     if root.module_loaded(&name) || root.patch_dir(&name).exists() {
         return Err(Error::Refused(format!(
             "{name} is already loaded; `klp unload {name}` first"
@@ -246,11 +276,22 @@ pub fn load(
                 )))
             }
             Err(e) => {
+                let why = e.raw_os_error().and_then(|errno| {
+                    signature::refusal(
+                        &file.display().to_string(),
+                        errno,
+                        &info.signature,
+                        lockdown(root).as_deref(),
+                    )
+                });
+                if let Some(why) = why {
+                    return Err(Error::Signature(why));
+                }
                 return Err(Error::Refused(format!(
                     "the kernel refused {}: {e} (dmesg says why: a missing symbol, a bad \
                      parameter, a failing pre-patch callback); nothing was changed",
                     file.display()
-                )))
+                )));
             }
         }
     }

@@ -23,6 +23,9 @@ pub mod status {
     /// The kernel refused to load the module (already loaded, bad parameter, missing symbol, a
     /// failing pre-patch callback, ...).
     pub const REFUSED: i32 = 9;
+    /// The kernel refused the module's signature (none, an untrusted key, changed after signing,
+    /// malformed, an unsupported algorithm).
+    pub const SIGNATURE: i32 = 10;
 }
 
 #[derive(Debug)]
@@ -40,6 +43,8 @@ pub enum Error {
     },
     Forced(String),
     Refused(String),
+    /// The kernel refused the module's signature: why, from what the file says about itself.
+    Signature(String),
     Failed(String),
 }
 
@@ -53,6 +58,7 @@ impl Error {
             Error::Stalled { .. } => status::STALLED,
             Error::Forced(_) => status::FORCED,
             Error::Refused(_) => status::REFUSED,
+            Error::Signature(_) => status::SIGNATURE,
             Error::Failed(_) => status::FAILED,
         }
     }
@@ -93,7 +99,7 @@ impl fmt::Display for Error {
                 "klp: {name} was forced (/sys/kernel/livepatch/{name}/force): the kernel keeps its \
                  module until reboot; it is disabled, nothing else to do"
             ),
-            Error::Refused(why) => write!(f, "klp: {why}"),
+            Error::Refused(why) | Error::Signature(why) => write!(f, "klp: {why}"),
             Error::Failed(why) => write!(f, "klp: {why}"),
         }
     }

@@ -6,6 +6,7 @@
 mod cmd;
 mod error;
 mod module;
+mod signature;
 mod sysfs;
 mod tasks;
 mod transition;
@@ -16,7 +17,8 @@ use std::path::PathBuf;
 const EXIT_STATUS: &str = "Exit status: 0 done; 1 other failure; 2 bad command line; 3 not root; \
 4 no livepatch support in the kernel; 5 not a livepatch module; 6 no such livepatch loaded; \
 7 a transition did not complete in time (the tasks holding it are listed); 8 the patch was forced \
-(its module stays until reboot); 9 the kernel refused the module.";
+(its module stays until reboot); 9 the kernel refused the module; 10 the kernel refused the \
+module's signature (not signed, a key it does not trust, changed after signing).";
 
 #[derive(Parser)]
 #[command(name = "klp", version, about = "Load, watch, diagnose and unload kernel livepatches",
@@ -66,8 +68,9 @@ enum Command {
         #[arg(long, default_value_t = 60)]
         timeout: u64,
     },
-    /// What a livepatch module file says about itself: livepatch=Y, parameters, the objects and
-    /// functions it patches (where the module records them).
+    /// What a livepatch module file says about itself: livepatch=Y, parameters, its signature
+    /// (signer, key, hash, as modinfo shows them), the objects and functions it patches (where
+    /// the module records them).
     Info {
         file: PathBuf,
         #[arg(long)]

@@ -3,6 +3,7 @@
 //! removing one with `finit_module(2)` and `delete_module(2)`, whose `errno` is the answer.
 
 use crate::error::{io, Error, Result};
+use crate::signature::Signature;
 use object::{Object, ObjectSection};
 use serde::Serialize;
 use std::ffi::CString;
@@ -41,6 +42,8 @@ pub struct Info {
     pub description: Option<String>,
     pub license: Option<String>,
     pub vermagic: Option<String>,
+    /// The appended signature (`Documentation/admin-guide/module-signing.rst`).
+    pub signature: Signature,
     pub parameters: Vec<Param>,
     /// The patched objects: from the `klp_object`/`klp_func` modinfo entries that Rust
     /// livepatches carry, else the objects named by `.klp.rela.<object>.*` sections.
@@ -148,6 +151,7 @@ pub fn info(file: &Path) -> Result<Info> {
         description: get(&mi, "description").map(String::from),
         license: get(&mi, "license").map(String::from),
         vermagic: get(&mi, "vermagic").map(String::from),
+        signature: Signature::parse(&data),
         name,
         parameters,
         objects,

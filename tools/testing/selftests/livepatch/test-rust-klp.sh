@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The klp command (tools/klp), which make check copies into the run directory:
-# its errors (one line, a distinct exit status, nothing left behind), klp info,
+# its errors (one line, a distinct exit status, nothing left behind), klp info
+# (its signature lines against modinfo; on a kernel checking signatures, klp
+# load of a module changed after signing, or unsigned when enforced: exit 10),
 # klp list against sysfs with several patches and atomic replace, klp unload,
 # and a transition stalled on purpose by test_klp_callbacks_busy's worker
 # sleeping in busymod_work_func(): klp load names the task and its stack and
@@ -81,6 +83,69 @@ expect_out "patches vmlinux: cmdline_proc_show,0"
 klp_run 0 $KLP info c_modules/test_klp_state.ko
 expect_out "not recorded in the module"
 klp_run 5 $KLP info test_modules/$BUSY.ko
+echo "ok"
+
+start_test "klp info: the signature as modinfo shows it; klp load: a refused signature, one line, exit 10"
+
+# sig_vs_modinfo KO: klp info's signer, sig_key and sig_hashalgo lines are
+# what modinfo -F prints; for an unsigned module modinfo prints nothing and
+# klp info says "signature: unsigned". klp info's output stays in $out.
+sig_vs_modinfo() {
+	local ko=$1 k m
+	klp_run 0 $KLP info $ko
+	if [[ -z "$(modinfo -F signer $ko)$(modinfo -F sig_key $ko)" ]]; then
+		expect_out "signature: unsigned"
+		! grep -qE '^(signer|sig_key|sig_hashalgo): ' <<<"$out" || die "$ko: modinfo shows no signature, klp info: $out"
+		return
+	fi
+	for k in signer sig_key sig_hashalgo; do
+		m=$(modinfo -F $k $ko)
+		grep -qxF -- "$k: $m" <<<"$out" || die "$ko: modinfo -F $k: '$m'; klp info: $out"
+	done
+}
+
+# $LP last: its klp info stays in $out.
+for ko in test_modules/$SAMPLE.ko test_modules/$DEMO.ko c_modules/test_klp_state.ko test_modules/$LP.ko; do
+	sig_vs_modinfo $ko
+done
+# On a kernel checking signatures (CONFIG_MODULE_SIG): a byte of the module
+# changed after signing is refused even without enforcement; with enforcement
+# an unsigned copy is refused. Each answer is one line with exit status 10.
+if [[ -e /sys/module/module/parameters/sig_enforce ]]; then
+	tmp=$(mktemp -d)
+	if grep -q "^signer: " <<<"$out"; then
+		signer=$(sed -n 's/^signer: //p' <<<"$out")
+		key=$(sed -n 's/^sig_key: //p' <<<"$out")
+		cp test_modules/$LP.ko $tmp/$LP.ko
+		python3 -c 'import sys; f = open(sys.argv[1], "r+b"); f.seek(64); b = f.read(1); f.seek(64); f.write(bytes([b[0] ^ 1]))' $tmp/$LP.ko
+		klp_run 10 $KLP load $tmp/$LP.ko
+		expect_out "it is signed by $signer (key $key, "
+		expect_out "the kernel does not trust that key, or the file changed after signing"
+		[[ $(wc -l <<<"$out") == 1 ]] || die "not one line: $out"
+		clean
+	fi
+	if [[ "$(cat /sys/module/module/parameters/sig_enforce)" == Y ]]; then
+		# The module without its signature (sig_len, big-endian, precedes the
+		# 28 bytes of the magic): <module><sig_len bytes><12 bytes><magic>.
+		python3 - test_modules/$LP.ko $tmp/unsigned.ko <<-'EOF'
+		import sys
+		d = open(sys.argv[1], "rb").read()
+		magic = b"~Module signature appended~\n"
+		if d.endswith(magic):
+		    d = d[:-len(magic)]
+		    d = d[:-12 - int.from_bytes(d[-4:], "big")]
+		open(sys.argv[2], "wb").write(d)
+		EOF
+		klp_run 0 $KLP info $tmp/unsigned.ko
+		expect_out "signature: unsigned"
+		klp_run 10 $KLP load $tmp/unsigned.ko
+		expect_out "it is not signed, and this kernel loads only signed modules"
+		expect_out "sign it with the kernel's key"
+		[[ $(wc -l <<<"$out") == 1 ]] || die "not one line: $out"
+		clean
+	fi
+	rm -rf $tmp
+fi
 echo "ok"
 
 start_test "klp list: several patches, atomic replace, checked against sysfs; klp unload leaves nothing"
