@@ -68,7 +68,9 @@ fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
             "--records" => a.records = Some(value("--records")?.into()),
             "--prefix" => {
                 let v = value("--prefix")?;
-                a.prefix = v.parse().map_err(|_| format!("--prefix {v}: expected a byte count"))?
+                a.prefix = v
+                    .parse()
+                    .map_err(|_| format!("--prefix {v}: expected a byte count"))?
             }
             s if s.starts_with("--") => return Err(format!("unknown option {s}")),
             _ => a.rest.push(arg),

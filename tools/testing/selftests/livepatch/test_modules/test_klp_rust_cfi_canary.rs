@@ -33,17 +33,23 @@ extern "C" fn mistyped(x: u64) -> u64 {
 }
 
 static WELL_TYPED: StaticWork = StaticWork::new(well_typed);
-// SAFETY: None: this is the mistyped pointer the canary exists for. The workqueue calls it as a
-// `void (*)(struct work_struct *)`; kCFI must trap before the call.
-static MISTYPED: StaticWork = StaticWork::new(unsafe {
-    core::mem::transmute::<extern "C" fn(u64) -> u64, extern "C" fn(*mut work_struct)>(mistyped)
-});
+static MISTYPED: StaticWork = StaticWork::new(
+    // SAFETY: None: this is the mistyped pointer the canary exists for. The workqueue calls it
+    // as a `void (*)(struct work_struct *)`; kCFI must trap before the call.
+    unsafe {
+        core::mem::transmute::<extern "C" fn(u64) -> u64, extern "C" fn(*mut work_struct)>(mistyped)
+    },
+);
 
 struct CfiCanary;
 
 impl ModuleInit for CfiCanary {
     fn init(_module: &'static ThisModule, registry: &Registry) -> Result<Self> {
-        let work = if case.get() == 1 { &MISTYPED } else { &WELL_TYPED };
+        let work = if case.get() == 1 {
+            &MISTYPED
+        } else {
+            &WELL_TYPED
+        };
         pr_info!("case {}: queueing the work function\n", case.get());
         work.init(registry)?.schedule();
         Ok(CfiCanary)
