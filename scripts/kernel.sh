@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Build (or reuse) the lab kernel: linux-source-6.12 configured from tinyconfig
-# plus scripts/config/*.config, in a cache directory keyed by a content hash.
+# Build (or reuse) the lab kernel: linux-source-6.12 (with the patches of
+# scripts/config/$KERNEL/*.patch, if any) configured from tinyconfig plus
+# scripts/config/*.config and scripts/config/$KERNEL/*.config, in a cache
+# directory keyed by a content hash.
 # Prints nothing on stdout but, with --print-dir, the build directory.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -29,6 +31,24 @@ if ! [ -f "$KSRC/.lab-extracted" ]; then
 	touch "$KSRC/.lab-extracted"
 fi
 
+# A kernel with patches (scripts/config/$KERNEL/*.patch) builds from a copy of
+# the source with them applied: hard links, but for the files they change,
+# which are copied first, so that $KSRC stays as the package has it.
+SRC=$(kernel_src)
+if [ "$SRC" != "$KSRC" ] && ! [ -f "$SRC/.lab-patched" ]; then
+	step "Applying $(kernel_patches | xargs -n1 basename | tr '\n' ' ')to a copy of the source in $SRC"
+	rm -rf "$SRC"
+	cp -al "$KSRC" "$SRC"
+	rm -f "$SRC/.lab-extracted"
+	for p in $(kernel_patches); do
+		for f in $(sed -n 's|^+++ b/\([^[:space:]]*\).*|\1|p' "$p"); do
+			cp --remove-destination "$KSRC/$f" "$SRC/$f"
+		done
+		patch -s -p1 -d "$SRC" <"$p" || die "$p does not apply to linux-source-6.12"
+	done
+	touch "$SRC/.lab-patched"
+fi
+
 step "Configuring the $KERNEL kernel in $KOUT (tinyconfig + $(kernel_fragments | sed "s|$LAB_ROOT/||" | tr "\n" " "))"
 rm -rf "$KOUT"
 mkdir -p "$KOUT"
@@ -37,7 +57,7 @@ mkdir -p "$KOUT"
 cat "$KSRC/kernel/configs/tiny-base.config" "$KSRC/kernel/configs/tiny.config" \
 	"$KSRC/arch/x86/configs/tiny.config" $(kernel_fragments) \
 	| grep -v '^CONFIG_UNWINDER_GUESS' >"$KOUT/lab.config"
-make -s -C "$KSRC" O="$KOUT" "${KMAKE_FLAGS[@]}" KCONFIG_ALLCONFIG="$KOUT/lab.config" allnoconfig >&2
+make -s -C "$SRC" O="$KOUT" "${KMAKE_FLAGS[@]}" KCONFIG_ALLCONFIG="$KOUT/lab.config" allnoconfig >&2
 # Every option a fragment asks for must have survived Kconfig's dependencies.
 bad=0
 while IFS= read -r line; do
@@ -52,7 +72,7 @@ done < <(cat $(kernel_fragments) |
 
 step "Building the $KERNEL kernel, Linux 6.12 with Rust (cold build: about 9 minutes on 2 cores; log: $KOUT/build.log)"
 t0=$(now)
-make -C "$KSRC" O="$KOUT" "${KMAKE_FLAGS[@]}" -j"$JOBS" bzImage modules >"$KOUT/build.log" 2>&1 &
+make -C "$SRC" O="$KOUT" "${KMAKE_FLAGS[@]}" -j"$JOBS" bzImage modules >"$KOUT/build.log" 2>&1 &
 pid=$!
 # About 1200 objects in all: report progress every 30 seconds.
 while kill -0 $pid 2>/dev/null; do

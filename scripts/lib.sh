@@ -46,12 +46,34 @@ kernel_fragments() {
 	ls "$LAB_ROOT/scripts/config/$KERNEL"/*.config
 }
 
+# kernel_patches: the patches $KERNEL's source gets (scripts/config/$KERNEL/*.patch),
+# in the order they apply; none for most kernels.
+kernel_patches() {
+	ls "$LAB_ROOT/scripts/config/$KERNEL"/*.patch 2>/dev/null || true
+}
+
+# kernel_src: the source tree $KERNEL is built from: $KSRC, or, for a kernel
+# with patches, a copy of it (hard links; the patched files copied) with them
+# applied, keyed by their content (scripts/kernel.sh makes it).
+kernel_src() {
+	local patches
+	patches=$(kernel_patches)
+	if [ -z "$patches" ]; then
+		echo "$KSRC"
+	else
+		echo "$KSRC-$KERNEL-$(cat $patches | sha256sum | cut -c1-12)"
+	fi
+}
+
 # kernel_key: a hash of everything that shapes the kernel build.
 kernel_key() {
+	local patches
+	patches=$(kernel_patches)
 	{
 		echo "recipe $KERNEL_RECIPE ${KMAKE_FLAGS[*]}"
 		dpkg-query -W -f='${Version}\n' linux-source-6.12
 		cat $(kernel_fragments)
+		[ -z "$patches" ] || cat $patches
 		/usr/bin/rustc --version
 		clang-19 --version | head -1
 		"$BINDGEN" --version

@@ -37,11 +37,13 @@ check() {
 mark() { echo "production: $1" >/dev/kmsg; }
 dmesg_since() { dmesg | sed -n "/production: $1\$/,\$p" | sed 1d; }
 
-echo "Kernel: $(uname -r), command line: $(cat /proc/cmdline)"
+mountpoint -q /sys/kernel/security || mount -t securityfs none /sys/kernel/security
+echo "Kernel: $(uname -r)"
 echo "Mitigations the kernel reports (/sys/devices/system/cpu/vulnerabilities):"
 grep -H . /sys/devices/system/cpu/vulnerabilities/* | sed 's|^/sys/devices/system/cpu/vulnerabilities/|    |'
 echo "Hardening in the boot log:"
-dmesg | grep -E 'Spectre|Retbleed|mitigat|Kernel/User page tables|CET|IBT|CFI|call depth|lockdown|Lockdown|KASLR|x509|Loaded X.509 cert' |
+dmesg | grep -v 'ommand line: ' |
+	grep -E 'Spectre|Retbleed|mitigat|Kernel/User page tables|CET|IBT|CFI|call depth|lockdown|Lockdown|KASLR|x509|Loaded X.509 cert' |
 	sed 's/^\[[ 0-9.]*\] /    /' | head -30
 echo "Lockdown: $(cat /sys/kernel/security/lockdown 2>/dev/null || echo 'no securityfs')"
 

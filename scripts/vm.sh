@@ -26,7 +26,7 @@ KDIR=${KDIR:-$(bash "$LAB_ROOT/scripts/kernel.sh" --print-dir)}
 if [ "$KERNEL" = debug ]; then
 	timeout_s=${VM_TIMEOUT:-3600} memory=${VM_MEMORY:-2G}
 else
-	timeout_s=${VM_TIMEOUT:-900} memory=${VM_MEMORY:-1G}
+	timeout_s=${VM_TIMEOUT:-1800} memory=${VM_MEMORY:-1G}
 fi
 out=$(mktemp -d "$LAB_VMDIR/out.XXXXXX")
 trap '[ -z "${VM_CONSOLE:-}" ] || cp "$out/vng.log" "$VM_CONSOLE"; [ -n "${VM_KEEP:-}" ] || rm -rf "$out"' EXIT
