@@ -87,3 +87,10 @@ pub use stand_in::sysfs::{AttrWriter, ModuleDir, RoAttribute};
 pub use stand_in::workqueue::{DelayedWork, StaticDelayedWork, StaticWork, Work};
 pub use stand_in::{console, printk, rcu, time};
 pub use state::{State, StateData, StateRef, Transition};
+
+/// `EDEADLK`, which 6.12's `kernel::error::code` does not name: the answer of the crate's calls
+/// that would take a lock this task or CPU already holds (the shadow calls under
+/// `klp_shadow_lock`, [`ParamArray::with`] under the parameter lock).
+pub(crate) fn edeadlk() -> kernel::error::Error {
+    kernel::error::Error::from_errno(-(kernel::bindings::EDEADLK as core::ffi::c_int))
+}

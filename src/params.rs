@@ -11,7 +11,7 @@
 
 use crate::bindings;
 use core::{cell::UnsafeCell, ffi::c_void, mem::offset_of, ptr};
-use kernel::{ffi::c_uint, str::CStr};
+use kernel::{error::Result, ffi::c_uint, str::CStr};
 
 /// A C type a module parameter can have.
 ///
@@ -62,20 +62,34 @@ param_type!(
 );
 param_type!(bool, param_ops_bool, "bool", false, "Y".len());
 
-/// Takes the parameter lock of `module`, which the kernel holds while it writes a parameter
-/// from sysfs, for the duration of `f`. Sleeps: process context only, and `f` must not take it
-/// again.
+extern "C" {
+    /// Whether the current task holds the parameter lock of `module`, a `struct module *`
+    /// (`helpers.c`; `c_void`: the bindings' `struct module` has zero-sized lockdep fields,
+    /// which `improper_ctypes` refuses).
+    fn klp_rust_param_lock_held(module: *mut c_void) -> bool;
+}
+
+/// Takes the parameter lock of `module`, which the kernel holds while it reads or writes the
+/// module's parameters from sysfs, for the duration of `f`, which must not take it again.
+/// Sleeps: process context only.
+///
+/// Fails with `EDEADLK` if the current task holds the lock already: the kernel calls a
+/// parameter's ops (`param_get_int()`, ...) with it held, and a livepatch can replace them.
 ///
 /// # Safety
 ///
 /// `module` is the module whose code runs (`THIS_MODULE`): it is alive.
-unsafe fn with_param_lock<R>(module: *mut bindings::module, f: impl FnOnce() -> R) -> R {
-    // SAFETY: `module` is alive (the caller's guarantee).
+unsafe fn with_param_lock<R>(module: *mut bindings::module, f: impl FnOnce() -> R) -> Result<R> {
+    // SAFETY: `module` is alive (the caller's guarantee); `helpers.c` reads its lock's owner.
+    if unsafe { klp_rust_param_lock_held(module.cast()) } {
+        return Err(crate::edeadlk());
+    }
+    // SAFETY: `module` is alive (the caller's guarantee); this task does not hold the lock.
     unsafe { bindings::kernel_param_lock(module) };
     let r = f();
     // SAFETY: Taken above.
     unsafe { bindings::kernel_param_unlock(module) };
-    r
+    Ok(r)
 }
 
 /// A scalar module parameter, declared by [`module_livepatch!`](crate::module_livepatch) or
@@ -196,8 +210,10 @@ impl<T: ParamType, const N: usize> ParamArray<T, N> {
     ///
     /// The copy is taken under the module's parameter lock, which is released before `f` runs:
     /// `f` may read parameters again. Sleeps on that lock: process context only (use
-    /// [`ParamArray::get`] elsewhere).
-    pub fn with<R>(&self, f: impl FnOnce(&[T]) -> R) -> R {
+    /// [`ParamArray::get`] elsewhere). Fails with `EDEADLK`, without waiting, where the kernel
+    /// holds that lock for this task: in a replacement of a function it calls while it reads or
+    /// writes this module's parameters (a parameter's ops, `param_get_int()`, ...).
+    pub fn with<R>(&self, f: impl FnOnce(&[T]) -> R) -> Result<R> {
         // SAFETY: `self.module` is the module whose code runs (type invariant).
         let (values, count) = unsafe {
             with_param_lock(self.module, || {
@@ -205,8 +221,8 @@ impl<T: ParamType, const N: usize> ParamArray<T, N> {
                 // invariant), and `count <= N`.
                 (ptr::read(self.values.get()), *self.count.get() as usize)
             })
-        };
-        f(&values[..count.min(N)])
+        }?;
+        Ok(f(&values[..count.min(N)]))
     }
 }
 

@@ -803,11 +803,22 @@ pub struct ObjectEntry {
 
 impl ObjectEntry {
     /// The object `name` (a module) or vmlinux (`None`), whose functions are
-    /// [`FuncTable::funcs`] of its table.
+    /// [`FuncTable::funcs`] of its table. A module name is checked at compile time: not empty
+    /// (the core would register a kobject without a name: a `WARN`, found by an adversarial
+    /// pass) and shorter than `MODULE_NAME_LEN` (which `klp_init_object()` refuses).
     pub const fn new(name: Option<&'static CStr>, funcs: *mut bindings::klp_func) -> Self {
+        if let Some(name) = name {
+            assert!(
+                !name.is_empty() && name.len_with_nul() <= MODULE_NAME_LEN,
+                "a klp_object is vmlinux or a module: its name has 1 to 55 characters"
+            );
+        }
         Self { name, funcs }
     }
 }
+
+/// `MODULE_NAME_LEN` (`include/linux/module.h`): `64 - sizeof(unsigned long)`.
+const MODULE_NAME_LEN: usize = 64 - core::mem::size_of::<core::ffi::c_ulong>();
 
 /// The static `klp_patch` of a livepatch module and its `klp_object` array, terminated; emitted
 /// by [`module_livepatch!`](crate::module_livepatch).
@@ -1102,7 +1113,8 @@ impl Patch {
     ///
     /// The directory is registered with the module's registry, which the generated exit and
     /// load-failure paths tear down: its files call this module's code, so nothing the module
-    /// does with the `Patch` (forgetting it included) keeps it past the module's memory.
+    /// does with the `Patch` (forgetting it included) keeps it past the module's memory. An
+    /// empty name, or one with a `/`, fails the load with `EINVAL`.
     ///
     /// # Examples
     ///

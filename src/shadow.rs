@@ -85,7 +85,7 @@ unsafe fn under_shadow_lock<R>(f: impl FnOnce() -> R) -> R {
 fn not_under_shadow_lock() -> Result {
     // SAFETY: Reads this module's marker with preemption disabled (`helpers.c`).
     if unsafe { klp_rust_shadow_locked() } {
-        Err(Error::from_errno(-(kernel::bindings::EDEADLK as c_int)))
+        Err(crate::edeadlk())
     } else {
         Ok(())
     }

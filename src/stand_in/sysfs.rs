@@ -157,6 +157,11 @@ pub(crate) struct KernelDir {
 ///
 /// Only called from the module's init, through a [`Registry`] or a [`Patch`](crate::Patch).
 pub(crate) fn create_dir(name: &CStr, files: &[&'static RoAttribute]) -> Result {
+    // What `kobject_add_internal()` would `WARN` about (an empty name), and a name sysfs would
+    // rename (a `/`): refused with `EINVAL` (an adversarial pass found the `WARN`).
+    if name.is_empty() || name.as_bytes().contains(&b'/') {
+        return Err(EINVAL);
+    }
     // Allocated first: nothing to undo if it fails.
     let dir = KBox::new(
         KernelDir {
@@ -247,6 +252,7 @@ pub struct ModuleDir(());
 
 impl ModuleDir {
     /// Creates `/sys/kernel/<name>` with `files`, registered with the module's `registry`.
+    /// `EINVAL` for an empty name or one with a `/`.
     pub fn create(
         name: &CStr,
         files: &[&'static RoAttribute],

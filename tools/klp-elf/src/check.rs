@@ -36,6 +36,25 @@ pub fn prototype(name: &str, decl: &CDecl) -> String {
     }
 }
 
+/// The livepatch core's own source: the functions a livepatch may not replace.
+const LIVEPATCH_CORE: &str = "kernel/livepatch/";
+
+/// Why the replacement `r` of a function defined in `file` is refused, if it is: the livepatch
+/// core calls its own functions under its locks (`klp_shadow_get()` under `klp_shadow_lock`,
+/// from `klp_shadow_alloc()`), and the crate's safe API takes those locks (the shadow calls): a
+/// replacement of one could take them again and spin forever with interrupts disabled (found by
+/// an adversarial pass). A livepatch does not patch the livepatch core.
+fn core_function(r: &Record, file: &str) -> Option<String> {
+    (r.kind == Kind::Replacement && r.object == "vmlinux" && file.starts_with(LIVEPATCH_CORE))
+        .then(|| {
+            format!(
+                "{} is a function of the livepatch core ({file}), which calls it under its own \
+                 locks: a livepatch may not replace it",
+                r.name
+            )
+        })
+}
+
 fn what(r: &Record) -> String {
     let pos = if r.sympos > 0 {
         format!(" (sympos {})", r.sympos)
@@ -307,6 +326,9 @@ pub fn check(kdir: &Path, modules: &[PathBuf], obj: &Path, symvers: &Path) -> Re
         }
         match finder.lookup(&r.object, &r.name, r.sympos) {
             Ok(found) => {
+                if let Some(why) = core_function(r, &found.file) {
+                    errors.push(format!("{}: {why}", what(r)));
+                }
                 for e in check_record(r, &found.decl) {
                     errors.push(format!(
                         "{e}\n  C: {}:{}: {}",

@@ -12,7 +12,9 @@
 //! * defined by vmlinux (its symbol table, as `System.map`) or exported by the kernel or its
 //!   modules (`Module.symvers` of KDIR),
 //! * a name starting with `__`, except what Kbuild and the compiler generate for every module
-//!   (`__this_module`, `__UNIQUE_ID_*`, `__pfx_`/`__cfi_` companions of an accepted name, ...).
+//!   (`__this_module`, `__UNIQUE_ID_*`, `__pfx_`/`__cfi_` companions of an accepted name, ...),
+//! * a name of the crate's C helpers (`klp_rust_*`), whose calls the crate's `unsafe` code
+//!   relies on.
 
 use object::{Object, ObjectSymbol, SymbolKind};
 use std::collections::HashSet;
@@ -91,6 +93,12 @@ const DEFERRALS: &[&str] = &[
     "stop_machine",
 ];
 
+/// The namespace of the crate's C helpers (`src/stand_in/*.c`: `klp_rust_init_completion`,
+/// `klp_rust_registry`, ...), which the crate's `extern` declarations name and its `unsafe`
+/// code relies on: a module's own definition of such a name would take the crate's calls
+/// (in a module built without that helper, the declaration resolves to it).
+const CRATE_HELPER_PREFIX: &str = "klp_rust_";
+
 /// `__` names that Kbuild or the compiler generate in every module object.
 const KBUILD_NAMES: &[&str] = &["__this_module"];
 const KBUILD_PREFIXES: &[&str] = &[
@@ -113,6 +121,13 @@ pub fn refused(name: &str, kernel: &HashSet<String>) -> Option<String> {
         return Some(
             "a compiler builtin or runtime name: the compiler's own calls in the module would \
              go to it"
+                .into(),
+        );
+    }
+    if name.starts_with(CRATE_HELPER_PREFIX) {
+        return Some(
+            "the namespace of the livepatch crate's C helpers (`klp_rust_`): the crate's own \
+             calls would go to it"
                 .into(),
         );
     }
@@ -247,6 +262,15 @@ mod tests {
     }
 
     #[test]
+    fn crate_helper_names_are_refused() {
+        for n in ["klp_rust_init_completion", "klp_rust_registry", "__cfi_klp_rust_init_work"] {
+            let why = refused(n, &HashSet::new()).expect(n);
+            assert!(why.contains("C helpers"), "{n}: {why}");
+        }
+        assert!(refused("klp_rusty", &HashSet::new()).is_none());
+    }
+
+    #[test]
     fn deferrals_are_listed() {
         for n in [
             "queue_work_on",
@@ -270,7 +294,6 @@ mod tests {
             "__pfx_init_module",
             "test_klp_rust_target_answer",
             "_RNvCs1234_4test6answer",
-            "klp_rust_rcu_read_lock",
         ] {
             assert_eq!(refused(n, &kernel()), None, "{n}");
         }

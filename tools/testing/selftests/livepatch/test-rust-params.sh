@@ -115,4 +115,32 @@ $(enable_disable_log)
 $LP: parameter reads: atomic (7, false, 2, None, None), nested (0, 2147483648, 7)
 $(enable_disable_log)"
 
+start_test "rust params: an array read under the kernel's parameter lock fails with EDEADLK"
+
+# A replacement of param_get_int(), which sysfs reads call with the module's
+# parameter lock held, reads the module's own array with ParamArray::with,
+# which takes that lock: the read deadlocked (lockdep: possible recursive
+# locking of &mod->param_lock; adversarial pass 5); now with() fails with
+# EDEADLK (-35), the read returns (empty: the replacement prints nothing).
+RE=test_klp_rust_param_reentry
+load_lp $RE
+out=$(timeout 20 cat /sys/module/$RE/parameters/x) || die "reading the parameter x of $RE did not return"
+[[ -z "$out" ]] || die "x read as '$out' through the replacement, expected nothing"
+disable_lp $RE
+unload_lp $RE
+
+check_result "% insmod test_modules/$RE.ko
+livepatch: enabling patch '$RE'
+livepatch: '$RE': initializing patching transition
+livepatch: '$RE': starting patching transition
+livepatch: '$RE': completing patching transition
+livepatch: '$RE': patching complete
+$RE: arr.with() in param_get_int(): Err(-35)
+% echo 0 > /sys/kernel/livepatch/$RE/enabled
+livepatch: '$RE': initializing unpatching transition
+livepatch: '$RE': starting unpatching transition
+livepatch: '$RE': completing unpatching transition
+livepatch: '$RE': unpatching complete
+% rmmod $RE"
+
 exit 0

@@ -31,6 +31,15 @@ fi
 check_result "% insmod test_modules/$MOD_DIR.ko
 insmod: ERROR: could not insert module test_modules/$MOD_DIR.ko: Resource temporarily unavailable"
 
+start_test "registry: a /sys/kernel directory without a name fails the load with EINVAL"
+
+# kobject_add_internal() warned (a WARN and its stack) and the load failed
+# with ENOMEM (adversarial pass 5): the crate refuses the name itself.
+load_failing_mod test_klp_rust_dir_name
+
+check_result "% insmod test_modules/test_klp_rust_dir_name.ko
+insmod: ERROR: could not insert module test_modules/test_klp_rust_dir_name.ko: Invalid parameters"
+
 start_test "registry: a forgotten work item's handle: rmmod waits for the running work function"
 
 load_mod $MOD_WORK case=0

@@ -128,7 +128,7 @@ fn check_param_reads() -> Result {
     // Summed as `i64`: four `i32`s cannot overflow it (an `i32` sum of insmod values would, and
     // the debug kernel's overflow checks panic).
     let sum = |d: &[i32]| d.iter().map(|&x| i64::from(x)).sum::<i64>();
-    let nested = values.with(|v| defaults.with(|d| (v.len(), sum(d), hidden.get())));
+    let nested = values.with(|v| defaults.with(|d| (v.len(), sum(d), hidden.get())))??;
     pr_info!(
         "parameter reads: atomic {:?}, nested {:?}\n",
         atomic,

@@ -3,9 +3,9 @@
 //! Test module (class 2 of issue 18): work items whose handles are forgotten or dropped in an
 //! order that lets them queue again. No `unsafe`.
 //!
-//! `case=0`: a `StaticWork` queued, its `Work` forgotten (`mem::forget`: `KBox::leak` would do the
-//! same, and kmemleak would report the box); the work function sleeps for five seconds (still
-//! running at `rmmod`, on the debug kernel too).
+//! `case=0`: a `StaticWork` queued, its `Work` handle dropped at once (a `Copy` capability: there
+//! is nothing to forget, and nothing of the module's holds the item); the work function sleeps
+//! for five seconds (still running at `rmmod`, on the debug kernel too).
 //! `case=1`: a `StaticDelayedWork` queued with a five-second delay (still pending at `rmmod`, on
 //! the debug kernel too), its `DelayedWork` forgotten.
 //! `case=2`: two delayed work items, `A` running (it sleeps, then queues `B` and itself again);
@@ -63,9 +63,7 @@ impl ModuleInit for ForgetWork {
         pr_info!("case {} queued\n", case.get());
         match case.get() {
             0 => {
-                let work = WORK.init(registry)?;
-                work.schedule();
-                core::mem::forget(work);
+                WORK.init(registry)?.schedule();
             }
             1 => {
                 let dwork = DWORK.init(registry)?;

@@ -66,7 +66,7 @@ klp_func! {
     }
 }
 
-fn patch(patch: Patch) -> Patch {
+fn patch(patch: Patch) -> Result<Patch> {
     // Save the number of pids to transition to livepatched state before the number of pending
     // pids is decremented.
     let n = klp_pids.with(|pids| {
@@ -74,10 +74,10 @@ fn patch(patch: Patch) -> Patch {
             slot.store(pid, Ordering::Relaxed);
         }
         pids.len() as u32
-    });
+    })?;
     NPIDS.store(n, Ordering::Relaxed);
     NPIDS_PENDING.store(n, Ordering::Release);
 
     // The directory lives until the module is unloaded.
-    patch.kernel_dir(c_str!("test_klp_syscall"), &[&NPIDS_ATTR])
+    Ok(patch.kernel_dir(c_str!("test_klp_syscall"), &[&NPIDS_ATTR]))
 }
