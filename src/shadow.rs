@@ -531,8 +531,10 @@ impl<T: ShadowData> Shadow<T> {
     {
         not_under_shadow_lock()?;
         // The core answers a second `klp_shadow_alloc()` with a WARN and a stack dump, as a
-        // programming error in C; a Rust caller gets a plain `EEXIST` (only a racing allocation
-        // for the same `<obj, id>` can still reach the core's check).
+        // programming error in C, also when two tasks race to allocate the same `<obj, id>` (an
+        // adversarial pass raced two so). Both calls go through `klp_shadow_get_or_alloc()`,
+        // which never warns and runs the constructor only for the variable it attaches: an
+        // exclusive allocation whose constructor did not run found one there, `EEXIST`.
         if exclusive && self.exists(obj) {
             return Err(EEXIST);
         }
@@ -545,35 +547,34 @@ impl<T: ShadowData> Shadow<T> {
         let shim: bindings::klp_shadow_ctor_t = Some(ctor_shim::<T, F>);
         let size = size_of::<Slot<T>>();
         // SAFETY: `ctor_shim::<T, F>` gets `ctor_data`, a `Ctor<F>` alive for the call, and
-        // `size` bytes for a `Slot<T>`; the core runs it at most once, before returning.
+        // `size` bytes for a `Slot<T>`; the core runs it at most once, before returning, and
+        // only for the variable it attaches (`__klp_shadow_get_or_alloc()` in
+        // `kernel/livepatch/shadow.c` returns an existing one without calling it).
         let p = unsafe {
-            if exclusive {
-                bindings::klp_shadow_alloc(obj, self.id, size, flags.0, shim, ctor_data)
-            } else {
-                bindings::klp_shadow_get_or_alloc(obj, self.id, size, flags.0, shim, ctor_data)
-            }
+            bindings::klp_shadow_get_or_alloc(obj, self.id, size, flags.0, shim, ctor_data)
         };
         if !p.is_null() {
-            return Ok(());
+            // The constructor took `f` if and only if it ran.
+            return if exclusive && data.f.is_some() {
+                Err(EEXIST)
+            } else {
+                Ok(())
+            };
         }
         if let Some(e) = data.err {
             return Err(e);
         }
-        if exclusive && self.exists(obj) {
-            Err(EEXIST)
-        } else {
-            Err(ENOMEM)
-        }
+        Err(ENOMEM)
     }
 
     /// Attaches a new shadow variable to `obj`, with the value `ctor` returns
-    /// (`klp_shadow_alloc()`).
+    /// (`klp_shadow_alloc()`, made with `klp_shadow_get_or_alloc()`: see below).
     ///
     /// The memory is allocated with `flags`; `ctor` then runs under the core's spinlock (atomic
     /// context: see [`NewShadow`]). Fails with `ctor`'s error, leaving nothing behind; with
-    /// `EEXIST` if `obj` already has one, without running `ctor` (only an allocation racing
-    /// with another for the same object reaches the core, which warns, as it does for C callers);
-    /// with `ENOMEM`.
+    /// `EEXIST` if `obj` already has one, without running `ctor` (also when another task
+    /// attaches one meanwhile: the core's `klp_shadow_get_or_alloc()` decides, without the
+    /// warning `klp_shadow_alloc()` gives C callers); with `ENOMEM`.
     pub fn alloc(
         &self,
         obj: impl ShadowObj,

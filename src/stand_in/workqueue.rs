@@ -19,7 +19,10 @@
 //! C header: [`include/linux/workqueue.h`](srctree/include/linux/workqueue.h)
 
 use crate::registry::{self, Kind, Node, Registry};
-use core::sync::atomic::{AtomicU8, Ordering};
+use core::{
+    ptr,
+    sync::atomic::{AtomicU8, Ordering},
+};
 use kernel::{
     bindings::{delayed_work, work_struct},
     error::{code::EBUSY, Result},
@@ -130,10 +133,12 @@ impl Work {
     }
 
     /// `flush_work()`: waits until the work item's last queueing has finished executing;
-    /// `false` if it was idle. Sleeps.
-    pub fn flush(&self) -> bool {
+    /// `Ok(false)` if it was idle. Sleeps. `EDEADLK` from the item's own work function, which
+    /// would wait for itself for good (an adversarial pass left a worker and `rmmod` so).
+    pub fn flush(&self) -> Result<bool> {
+        not_own_work(self.0.work.get())?;
         // SAFETY: `work` is initialised (type invariant) and static.
-        unsafe { kernel::bindings::flush_work(self.0.work.get()) }
+        Ok(unsafe { kernel::bindings::flush_work(self.0.work.get()) })
     }
 }
 
@@ -238,8 +243,23 @@ impl DelayedWork {
     /// return, even if it queues itself again meanwhile; `true` if it was pending. Sleeps. The
     /// item can be queued again afterwards (by another work function, say): only the module's
     /// exit disables it for good.
-    pub fn cancel_sync(&self) -> bool {
+    ///
+    /// `EDEADLK` from the item's own work function, which would wait for itself for good.
+    pub fn cancel_sync(&self) -> Result<bool> {
+        // SAFETY: `dwork` is initialised (type invariant) and static; `work` is its first field.
+        not_own_work(unsafe { ptr::addr_of_mut!((*self.0.dwork.get()).work) })?;
         // SAFETY: `dwork` is initialised (type invariant) and static.
-        unsafe { kernel::bindings::cancel_delayed_work_sync(self.0.dwork.get()) }
+        Ok(unsafe { kernel::bindings::cancel_delayed_work_sync(self.0.dwork.get()) })
+    }
+}
+
+/// `EDEADLK` if the calling task is the worker running `work`'s function (`current_work()`,
+/// `kernel/workqueue.c`): waiting for that function there never returns.
+fn not_own_work(work: *mut work_struct) -> Result {
+    // SAFETY: `current_work()` only reads the current task's worker, if it is one.
+    if unsafe { kernel::bindings::current_work() } == work {
+        Err(crate::edeadlk())
+    } else {
+        Ok(())
     }
 }

@@ -40,6 +40,24 @@ load_failing_mod test_klp_rust_dir_name
 check_result "% insmod test_modules/test_klp_rust_dir_name.ko
 insmod: ERROR: could not insert module test_modules/test_klp_rust_dir_name.ko: Invalid parameters"
 
+start_test "registry: a work function waiting for its own item gets EDEADLK"
+
+# Work::flush and DelayedWork::cancel_sync from the item's own function waited
+# for good, and rmmod with them (adversarial pass 6).
+for c in 0 1; do
+	load_mod test_klp_rust_self_flush case=$c
+	loop_until 'dmesg | grep -q "test_klp_rust_self_flush: d\?work_func: .* of itself"' ||
+		die "the work function of case $c did not return"
+	unload_mod test_klp_rust_self_flush
+done
+
+check_result "% insmod test_modules/test_klp_rust_self_flush.ko case=0
+test_klp_rust_self_flush: work_func: flush of itself: Err(-35)
+% rmmod test_klp_rust_self_flush
+% insmod test_modules/test_klp_rust_self_flush.ko case=1
+test_klp_rust_self_flush: dwork_func: cancel_sync of itself: Err(-35)
+% rmmod test_klp_rust_self_flush"
+
 start_test "registry: a forgotten work item's handle: rmmod waits for the running work function"
 
 load_mod $MOD_WORK case=0

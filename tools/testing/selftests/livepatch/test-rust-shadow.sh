@@ -156,4 +156,37 @@ livepatch: '$MOD_FIX1': starting unpatching transition
 livepatch: '$MOD_FIX1': completing unpatching transition
 livepatch: '$MOD_FIX1': unpatching complete"
 
+start_test "rust shadow: racing exclusive allocations get EEXIST, never the core's warning"
+
+# Three readers at once, each allocating and freeing one object's variable
+# 20000 times per read: the core warned ("Duplicate shadow variable") when an
+# allocation raced another (adversarial pass 6); any kernel report after this
+# script fails it (run_tests.sh).
+RACE=test_klp_rust_shadow_race
+load_lp $RACE
+for r in 1 2 3; do
+	(for i in 1 2 3 4 5; do cat /proc/cmdline >/dev/null; done) &
+done
+wait
+counts=$(cat /proc/cmdline)
+disable_lp $RACE
+unload_lp $RACE
+[[ "$counts" =~ ^created=([0-9]+)\ existed=([0-9]+)\ other=([0-9]+)$ ]] || die "counts: '$counts'"
+[[ ${BASH_REMATCH[1]} -gt 0 && ${BASH_REMATCH[3]} == 0 ]] ||
+	die "$counts: every allocation must be created or EEXIST"
+[[ $((BASH_REMATCH[1] + BASH_REMATCH[2])) == 320000 ]] || die "$counts: not 16 reads of 20000 allocations"
+
+check_result "% insmod test_modules/$RACE.ko
+livepatch: enabling patch '$RACE'
+livepatch: '$RACE': initializing patching transition
+livepatch: '$RACE': starting patching transition
+livepatch: '$RACE': completing patching transition
+livepatch: '$RACE': patching complete
+% echo 0 > /sys/kernel/livepatch/$RACE/enabled
+livepatch: '$RACE': initializing unpatching transition
+livepatch: '$RACE': starting unpatching transition
+livepatch: '$RACE': completing unpatching transition
+livepatch: '$RACE': unpatching complete
+% rmmod $RACE"
+
 exit 0
