@@ -8,8 +8,8 @@
 
 use kernel::{bindings::work_struct, prelude::*};
 use livepatch::{
-    module_params, module_target, DelayedWork, ModuleInit, Registry, StaticDelayedWork,
-    StaticPin, StaticWork, Work,
+    module_params, module_target, DelayedWork, ModuleInit, Registry, StaticDelayedWork, StaticPin,
+    StaticWork, Work,
 };
 
 module_target! {
@@ -30,14 +30,20 @@ static DWORK_H: StaticPin<DelayedWork> = StaticPin::new();
 extern "C" fn work_func(_work: *mut work_struct) {
     if let Some(w) = WORK_H.get() {
         let r = w.flush();
-        pr_info!("work_func: flush of itself: {:?}\n", r.map_err(|e| e.to_errno()));
+        pr_info!(
+            "work_func: flush of itself: {:?}\n",
+            r.map_err(|e| e.to_errno())
+        );
     }
 }
 
 extern "C" fn dwork_func(_work: *mut work_struct) {
     if let Some(w) = DWORK_H.get() {
         let r = w.cancel_sync();
-        pr_info!("dwork_func: cancel_sync of itself: {:?}\n", r.map_err(|e| e.to_errno()));
+        pr_info!(
+            "dwork_func: cancel_sync of itself: {:?}\n",
+            r.map_err(|e| e.to_errno())
+        );
     }
 }
 
