@@ -45,14 +45,14 @@ const LIVEPATCH_CORE: &str = "kernel/livepatch/";
 /// replacement of one could take them again and spin forever with interrupts disabled (found by
 /// an adversarial pass). A livepatch does not patch the livepatch core.
 fn core_function(r: &Record, file: &str) -> Option<String> {
-    (r.kind == Kind::Replacement && r.object == "vmlinux" && file.starts_with(LIVEPATCH_CORE))
-        .then(|| {
-            format!(
-                "{} is a function of the livepatch core ({file}), which calls it under its own \
-                 locks: a livepatch may not replace it",
-                r.name
-            )
-        })
+    if r.kind != Kind::Replacement || r.object != "vmlinux" || !file.starts_with(LIVEPATCH_CORE) {
+        return None;
+    }
+    Some(format!(
+        "{} is a function of the livepatch core ({file}), which calls it under its own locks: \
+         a livepatch may not replace it",
+        r.name
+    ))
 }
 
 fn what(r: &Record) -> String {

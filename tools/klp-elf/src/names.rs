@@ -263,7 +263,11 @@ mod tests {
 
     #[test]
     fn crate_helper_names_are_refused() {
-        for n in ["klp_rust_init_completion", "klp_rust_registry", "__cfi_klp_rust_init_work"] {
+        for n in [
+            "klp_rust_init_completion",
+            "klp_rust_registry",
+            "__cfi_klp_rust_init_work",
+        ] {
             let why = refused(n, &HashSet::new()).expect(n);
             assert!(why.contains("C helpers"), "{n}: {why}");
         }
