@@ -57,6 +57,8 @@ row() { # row NAME C_KO RUST_KO
 printf '%-26s %9s %9s %9s %9s %6s\n' "" "loaded" "loaded" ".text" ".text" "loaded"
 printf '%-26s %9s %9s %9s %9s %6s\n' "module" "C" "Rust" "C" "Rust" "Rust/C"
 for ko in samples/livepatch/*.ko; do
+	# Ours: the real fix (macvlan, 6.12.117) has no C sample to compare with.
+	[[ $ko != */livepatch-macvlan-fix.ko ]] || continue
 	row "$(basename "$ko" .ko)" "$KDIR/samples/livepatch/${ko##*/}" "$ko"
 done
 for ko in tools/testing/selftests/livepatch/test_modules/test-klp-*.ko; do
