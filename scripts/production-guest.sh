@@ -9,6 +9,7 @@
 # indented after a failure; exits 0.
 set -u
 . "$(dirname "$0")/../tools/testing/selftests/livepatch/kernel_reports.sh"
+. "$(dirname "$0")/module-signature.sh"
 DIR=$1
 M=$DIR/modules
 KLP=$DIR/klp
@@ -62,9 +63,8 @@ check "the kernel enforces module signatures (/sys/module/module/parameters/sig_
 mod=$M/test_klp_rust_target.ko
 mark signed
 check "a signed Rust module loads" bash -c "insmod $mod && rmmod test_klp_rust_target"
-size=$(stat -c %s "$mod")
-sig_len=$(tail -c 32 "$mod" | head -c 4 | od -An -tu1 | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }')
-head -c $((size - 40 - sig_len)) "$mod" >/tmp/unsigned.ko
+cp "$mod" /tmp/unsigned.ko
+strip_signature /tmp/unsigned.ko
 cp "$mod" /tmp/changed.ko
 # One byte of .modinfo's description text (not the signature): still an ELF module.
 off=$(grep -abo 'description=' /tmp/changed.ko | head -1 | cut -d: -f1)

@@ -26,14 +26,8 @@ pkcs11:*) ;;
 *) [ -e "$key" ] || { echo "sign-modules.sh: $key: missing" >&2; exit 1; } ;;
 esac
 
-MAGIC='~Module signature appended~'
+. "$(dirname "$0")/module-signature.sh"
 for ko; do
-	# struct module_signature (12 bytes, sig_len big-endian last), then the
-	# magic string and a newline: the signature is sig_len bytes before them.
-	size=$(stat -c %s "$ko")
-	if [ "$size" -gt 40 ] && tail -c 28 "$ko" | grep -qax -- "$MAGIC"; then
-		sig_len=$(tail -c 32 "$ko" | head -c 4 | od -An -tu1 | awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }')
-		truncate -s $((size - 40 - sig_len)) "$ko"
-	fi
+	strip_signature "$ko"
 	"$KDIR/scripts/sign-file" "$hash" "$key" "$cert" "$ko"
 done
