@@ -315,23 +315,29 @@ mod tests {
         )
         .unwrap();
         for (section, offset) in [(text, 0), (text, 6), (exit, 0), (init, 0)] {
-            let pfe = o.add_section(vec![], PFE.as_bytes().to_vec(), SectionKind::Data);
-            o.append_section_data(pfe, &[0; 8], 8);
-            let sym = o.section_symbol(section);
-            o.add_relocation(
-                pfe,
-                Relocation {
-                    offset: 0,
-                    symbol: sym,
-                    addend: offset,
-                    flags: RelocationFlags::Elf {
-                        r_type: elf::R_X86_64_64,
-                    },
-                },
-            )
-            .unwrap();
+            list_entry(&mut o, section, offset);
         }
         o.write().unwrap()
+    }
+
+    /// Lists the entry at `section + offset` as rustc does: a `__patchable_function_entries`
+    /// section of its own with an `R_X86_64_64` relocation against the section symbol.
+    fn list_entry(o: &mut Object<'_>, section: object::write::SectionId, offset: i64) {
+        let pfe = o.add_section(vec![], PFE.as_bytes().to_vec(), SectionKind::Data);
+        o.append_section_data(pfe, &[0; 8], 8);
+        let sym = o.section_symbol(section);
+        o.add_relocation(
+            pfe,
+            Relocation {
+                offset: 0,
+                symbol: sym,
+                addend: offset,
+                flags: RelocationFlags::Elf {
+                    r_type: elf::R_X86_64_64,
+                },
+            },
+        )
+        .unwrap();
     }
 
     #[test]
@@ -416,21 +422,7 @@ mod tests {
             section: SymbolSection::Section(text),
             flags: SymbolFlags::None,
         });
-        let pfe = o.add_section(vec![], PFE.as_bytes().to_vec(), SectionKind::Data);
-        o.append_section_data(pfe, &[0; 8], 8);
-        let sym = o.section_symbol(text);
-        o.add_relocation(
-            pfe,
-            Relocation {
-                offset: 0,
-                symbol: sym,
-                addend: 5,
-                flags: RelocationFlags::Elf {
-                    r_type: elf::R_X86_64_64,
-                },
-            },
-        )
-        .unwrap();
+        list_entry(&mut o, text, 5);
         o.write().unwrap()
     }
 
