@@ -5,4 +5,4 @@
 # safe code define symbols or place data (`no_mangle`, `export_name`,
 # `link_section`) must be written `#[unsafe(...)]`, as in edition 2024, so that
 # a module without the `unsafe` keyword has none of them.
-klp_module_lints := -Dunsafe_attr_outside_unsafe
+klp_module_lints := -Dunsafe_attr_outside_unsafe -Zshare-generics=n

@@ -64,7 +64,7 @@ param_type!(bool, param_ops_bool, "bool", false, "Y".len());
 
 extern "C" {
     /// Whether the current task holds the parameter lock of `module`, a `struct module *`
-    /// (`helpers.c`; `c_void`: the bindings' `struct module` has zero-sized lockdep fields,
+    /// (`params.c`; `c_void`: the bindings' `struct module` has zero-sized lockdep fields,
     /// which `improper_ctypes` refuses).
     fn klp_rust_param_lock_held(module: *mut c_void) -> bool;
 }
@@ -80,7 +80,7 @@ extern "C" {
 ///
 /// `module` is the module whose code runs (`THIS_MODULE`): it is alive.
 unsafe fn with_param_lock<R>(module: *mut bindings::module, f: impl FnOnce() -> R) -> Result<R> {
-    // SAFETY: `module` is alive (the caller's guarantee); `helpers.c` reads its lock's owner.
+    // SAFETY: `module` is alive (the caller's guarantee); `params.c` reads its lock's owner.
     if unsafe { klp_rust_param_lock_held(module.cast()) } {
         return Err(crate::edeadlk());
     }

@@ -7,7 +7,7 @@
 //! `mem::forget`, `KBox::leak` and [`StaticPin`](crate::StaticPin) are safe: a handle whose
 //! `Drop` removes a sysfs file or cancels a work item can be forgotten by safe code, and the
 //! module's memory is then freed with the file or the work item still reachable. So the items
-//! are registered when they are set up, here, in the module's static storage (`helpers.c`, linked
+//! are registered when they are set up, here, in the module's static storage (`registry.c`, linked
 //! into every module: the user cannot name it without `unsafe`), and the handles the module holds
 //! ([`Work`](crate::Work), [`DelayedWork`](crate::DelayedWork), [`ModuleDir`](crate::ModuleDir))
 //! are mere capabilities. Setting an item up takes a [`Registry`], which only the init that
@@ -87,7 +87,7 @@ impl Node {
 }
 
 extern "C" {
-    /// The heads of the module's lists, one per [`Kind`], in `helpers.c` (one copy per module):
+    /// The heads of the module's lists, one per [`Kind`], in `registry.c` (one copy per module):
     /// `NULL` when empty, [`closed`] once torn down, else a [`Node`]. `AtomicPtr` has the layout
     /// of a pointer.
     static klp_rust_registry: [AtomicPtr<c_void>; KINDS];

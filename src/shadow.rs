@@ -29,7 +29,7 @@
 //! `GFP_KERNEL` allocation, no mutex. Allocate with `GFP_ATOMIC` there; [`NewShadow::flags`] says
 //! so. Constructors, destructors and `Drop` cannot allocate or free shadow variables: the core's
 //! spinlock is not recursive (a deadlock in C); here such a call fails with `EDEADLK` (the
-//! module marks the CPU that runs them, `helpers.c`). Values are at most [`MAX_SHADOW_SIZE`]
+//! module marks the CPU that runs them, `shadow.c`). Values are at most [`MAX_SHADOW_SIZE`]
 //! bytes: the constructor builds them on the stack in atomic context. The allocation of the shadow variable
 //! itself uses the [`Gfp`] flags given to [`Shadow::alloc`], outside the lock.
 //!
@@ -53,7 +53,7 @@ use kernel::{
 };
 
 extern "C" {
-    /// Whether this CPU runs a constructor or destructor shim of this module (`helpers.c`).
+    /// Whether this CPU runs a constructor or destructor shim of this module (`shadow.c`).
     fn klp_rust_shadow_locked() -> bool;
     /// Marks this CPU as running one; called under `klp_shadow_lock`, interrupts disabled.
     fn klp_rust_shadow_enter();
@@ -83,7 +83,7 @@ unsafe fn under_shadow_lock<R>(f: impl FnOnce() -> R) -> R {
 /// `EDEADLK` when called from code that [`under_shadow_lock`] runs: the core's `klp_shadow_lock`
 /// is a spinlock that this CPU already holds, and taking it again would never return.
 fn not_under_shadow_lock() -> Result {
-    // SAFETY: Reads this module's marker with preemption disabled (`helpers.c`).
+    // SAFETY: Reads this module's marker with preemption disabled (`shadow.c`).
     if unsafe { klp_rust_shadow_locked() } {
         Err(crate::edeadlk())
     } else {

@@ -3,7 +3,7 @@
 //! A completion in static storage, as C's `DECLARE_COMPLETION()`.
 //!
 //! 6.12's `kernel` crate has no completion. `init_completion()` is inline C: `work.c` has it,
-//! linked into the modules that declare the `work` helpers in `Kbuild`; `complete()` and
+//! linked into the modules that use it (`klp_c_halves` in `Kbuild`); `complete()` and
 //! `wait_for_completion()` are exported functions.
 //!
 //! A completion is registered with the module's registry when it is initialised: the module's

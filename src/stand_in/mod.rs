@@ -9,7 +9,7 @@
 //! | module | stands in for | in mainline's `kernel` crate (after 6.12) |
 //! |---|---|---|
 //! | [`seq_file`] | `seq_printf()` from a `show()` function | `kernel::seq_file` |
-//! | [`rcu`] | `rcu_read_lock()`, inline in C, through `helpers.c` | `kernel::sync::rcu` |
+//! | [`rcu`] | `rcu_read_lock()`, inline in C, through `rcu.c` | `kernel::sync::rcu` |
 //! | [`sysfs`] | a `/sys/kernel/<name>` directory of read-only files | |
 //! | [`syscall`] | `struct pt_regs` of a system call, `current`'s pid | |
 //! | [`console`] | `console_loglevel` | |
@@ -23,8 +23,8 @@
 //!
 //! The livepatch API itself (patches, objects, functions, callbacks, states, shadow variables,
 //! parameters and the macros) is in the crate root and does not depend on how these are
-//! implemented. `helpers.c` is the C half of [`rcu`] (and of [`sysfs`]'s lockdep key): inline C
-//! functions and static data, linked into every livepatch module by Kbuild.
+//! implemented. The `.c` files are the C halves of their namesakes: inline C functions and static
+//! data, linked by Kbuild into the modules that use them (`klp_c_halves` in `Kbuild`).
 
 pub mod completion;
 pub mod console;

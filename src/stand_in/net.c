@@ -2,9 +2,8 @@
 /*
  * Inline functions of include/linux/netdevice.h that 6.12's Rust bindings
  * lack, for replacement functions of network drivers (src/stand_in/net.rs):
- * linked only into the modules that ask for it (the `net` helpers of
- * `klp_module` in Kbuild), as the kernel's rust/helpers/ does for the kernel
- * crate.
+ * linked only into the modules that use them (klp_c_halves in Kbuild), as
+ * the kernel's rust/helpers/ does for the kernel crate.
  */
 #include <linux/netdevice.h>
 

@@ -5,7 +5,7 @@
 //! Mainline's `kernel::net` has no `net_device` abstraction for drivers' `rtnl_link_ops`; these
 //! are the inline functions such a replacement calls, on the raw pointers it receives.
 //! `netdev_priv()` and `netif_running()` are C helpers (`net.c`), linked into the modules that
-//! declare the `net` helpers in `Kbuild`.
+//! use them (`klp_c_halves` in `Kbuild`).
 //!
 //! C headers: [`include/linux/netdevice.h`](srctree/include/linux/netdevice.h),
 //! [`include/net/netlink.h`](srctree/include/net/netlink.h)

@@ -2,8 +2,8 @@
 
 //! RCU read-side critical sections: `rcu_read_lock()` and `rcu_read_unlock()`.
 //!
-//! Both are inline C functions that 6.12's `kernel` crate does not bind; `src/stand_in/helpers.c`, linked
-//! into every livepatch module, wraps them, lockdep annotation (`rcu_lock_map`) included.
+//! Both are inline C functions that 6.12's `kernel` crate does not bind; `rcu.c`, linked into the
+//! modules that use them, wraps them, lockdep annotation (`rcu_lock_map`) included.
 //!
 //! C header: [`include/linux/rcupdate.h`](srctree/include/linux/rcupdate.h)
 

@@ -64,7 +64,7 @@ unsafe impl Sync for RoAttribute {}
 #[cfg(CONFIG_DEBUG_LOCK_ALLOC)]
 extern "C" {
     /// The lockdep class of the files of every [`RoAttribute`] (`attribute.key`, with
-    /// `CONFIG_DEBUG_LOCK_ALLOC`), defined in `helpers.c`: lockdep requires keys in static
+    /// `CONFIG_DEBUG_LOCK_ALLOC`), defined in `sysfs.c`: lockdep requires keys in static
     /// storage, which the attribute's own `skey` is not when the attribute was leaked from the
     /// heap.
     static klp_rust_attr_key: Opaque<bindings::lock_class_key>;

@@ -3,8 +3,8 @@
  * Inline functions and macros of include/linux/workqueue.h and
  * include/linux/completion.h that 6.12's Rust bindings lack, for work items
  * and completions in static storage (src/stand_in/workqueue.rs and
- * completion.rs): linked only into the modules that ask for it (the `work`
- * helpers of `klp_crate` in Kbuild).
+ * completion.rs): linked only into the modules that use them (klp_c_halves in
+ * Kbuild).
  */
 #include <linux/completion.h>
 #include <linux/workqueue.h>

@@ -8,8 +8,8 @@
 //! A Rust module whose work function is a livepatch target (`test_klp_callbacks_busy`) needs the
 //! worker to run that very function, as `INIT_WORK(work, func)` makes it in C. `INIT_WORK()`,
 //! `INIT_DELAYED_WORK()`, `schedule_work()` and `schedule_delayed_work()` are C macros and
-//! inline functions: `work.c` has them, linked into the
-//! modules that declare the `work` helpers in `Kbuild`.
+//! inline functions: `work.c` has them, linked into the modules that use them (`klp_c_halves` in
+//! `Kbuild`).
 //!
 //! Each work item is registered with the module's [`Registry`] when it is initialised: the
 //! module's generated exit (and a failing init) disables it (`disable_work_sync()`,
