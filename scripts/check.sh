@@ -238,4 +238,29 @@ if grep -qx 'CONFIG_MODULE_SIG_FORCE=y' "$KDIR/.config" && [ -z "${SKIP_PRODUCTI
 	done <"$plog"
 	grep -q "TEST: kCFI canary case=1" "$plog" || report "production: the kCFI canary ran (log: $plog)" 1
 fi
+
+# The stack overflow boot, on either kernel: a livepatch without `unsafe` recurses far past its
+# kernel stack (scripts/stack-guest.sh). The guard page below the stack (CONFIG_VMAP_STACK, which
+# the crate requires) must stop it, and nothing be written below the stack first: the kernel
+# reports the guard page and panics, with no other report before (KASAN's out-of-bounds writes
+# into the memory below the stack, on the debug kernel, were the bug). A boot of its own: it
+# ends in a panic.
+if [ -z "${SKIP_STACK:-}" ]; then
+	step "Stack overflow boot: a deep recursion in a replacement stops on the stack's guard page"
+	stk=$LAB_VMDIR/stack$sfx
+	rm -rf "$stk" && mkdir -p "$stk"
+	cp "$rundir/test_modules/test_klp_rust_stack_overflow.ko" "$stk/" || report "copy test_klp_rust_stack_overflow.ko" 1
+	slog=$LAB_VMDIR/stack$sfx.log
+	bash scripts/vm.sh "bash scripts/stack-guest.sh $stk" >"$slog" 2>&1 || true
+	sed -n '/stack: loading/,/Kernel panic/p' "$slog" | grep -E '^stack: |guard page|Kernel panic|stack_overflow' |
+		sed 's/^\[[ 0-9.]*\] //; s/^/        /' | head -12
+	report "stack overflow: the livepatch loaded and the recursion ran" \
+		"$(grep -q '^stack: reading' "$slog"; echo $?)" "$(tail -20 "$slog")"
+	report "stack overflow: the kernel stack's guard page stopped the recursion" \
+		"$(grep -q 'BUG: task stack guard page was hit' "$slog"; echo $?)" "$(tail -40 "$slog")"
+	report "stack overflow: the recursion never returned" "$(! grep -q '^stack: the recursion returned' "$slog"; echo $?)"
+	before=$(sed -n '/stack: reading/,/stack guard page was hit/p' "$slog" | grep -v 'stack guard page was hit')
+	report "stack overflow: no kernel report before the guard page (nothing written below the stack)" \
+		"$(! grep -qE 'BUG: KASAN|WARNING:|general protection|BUG: unable' <<<"$before"; echo $?)" "$before"
+fi
 finish

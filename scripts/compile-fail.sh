@@ -35,7 +35,7 @@ variant() {
 }
 {
 	echo "include $LAB_ROOT/scripts/module-flags.mk"
-	echo "rustflags-y += \$(klp_module_lints) --extern=livepatch=$LAB_ROOT/src/liblivepatch.rmeta -Ldependency=$LAB_ROOT/src"
+	echo "rustflags-y += \$(klp_module_flags) --extern=livepatch=$LAB_ROOT/src/liblivepatch.rmeta -Ldependency=$LAB_ROOT/src"
 	for c in "${cases[@]}"; do
 		variant "$c" pass >"$dir/${c}_pass.rs"
 		variant "$c" fail >"$dir/${c}_fail.rs"
@@ -44,12 +44,14 @@ variant() {
 } >"$dir/Kbuild"
 
 kbuild() { make -C "$KDIR" M="$dir" "${KMAKE_FLAGS[@]}" "$@"; }
-# klpcheck OBJ: the build-time checks `make modules` runs after rustc (tools/klp-elf):
-# signatures against the C definitions, klp_extern! objects.
-# The Rust targets' definitions (klp_target_fn!) in this tree's modules, after the C targets.
+# klpcheck OBJ: the build-time checks `make modules` runs after rustc (tools/klp-elf): the
+# bound on stack frames (scripts/rustc-module.sh), then the global names, signatures against
+# the C definitions, klp_extern! objects (`check`), with the Rust targets' definitions
+# (klp_target_fn!) in this tree's modules, after the C targets.
 klpcheck() {
-	"$KLP_ELF" check --kdir "$KDIR" --modules "$KDIR-targets" --modules samples/livepatch \
-		--modules tools/testing/selftests/livepatch/test_modules --symvers /dev/null "$1"
+	"$KLP_ELF" frames "$1" &&
+		"$KLP_ELF" check --kdir "$KDIR" --modules "$KDIR-targets" --modules samples/livepatch \
+			--modules tools/testing/selftests/livepatch/test_modules --symvers /dev/null "$1"
 }
 
 # The twins all build, in one run.

@@ -54,6 +54,16 @@
 //!
 //! Documentation: `Documentation/livepatch/rust.rst`
 
+// Safe Rust writes only inside its objects, and below its stack: an overflow of the task's
+// kernel stack must fault on the guard page below it, not write into the memory there. Without
+// `CONFIG_VMAP_STACK` a stack has no guard page; with it, `klp-elf frames` keeps every frame of a
+// module smaller than the guard page (the kernel's Rust target has no stack probes).
+#[cfg(not(CONFIG_VMAP_STACK))]
+compile_error!(
+    "the livepatch crate needs CONFIG_VMAP_STACK: without a guard page below each kernel stack, \
+     a stack overflow in safe Rust (a deep recursion) writes into the memory below the stack"
+);
+
 pub mod bindings;
 pub mod ctype;
 mod macros;

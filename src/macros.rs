@@ -424,12 +424,19 @@ macro_rules! livepatch_sympos_str {
     };
 }
 
-/// The record of one replaced function, unless its author took the check over with `unsafe`.
+/// The record of one replaced function: its signature is checked against the C definition,
+/// unless its author took that check over with `unsafe` (the record is then `unchecked`); either
+/// way `klp-elf check` refuses a function of the livepatch core.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! livepatch_replacement_record {
-    ([unsafe] $($rest:tt)*) => {};
     ([checked] $target:tt, $old:ident, $sympos:expr, $new:path) => {
+        $crate::livepatch_replacement_record!(@record $target, $old, $sympos, $new, );
+    };
+    ([unsafe] $target:tt, $old:ident, $sympos:expr, $new:path) => {
+        $crate::livepatch_replacement_record!(@record $target, $old, $sympos, $new, .unchecked());
+    };
+    (@record $target:tt, $old:ident, $sympos:expr, $new:path, $($unchecked:tt)*) => {
         const _: () = {
             const REPLACEMENT: $crate::Replacement = $new;
             const SYMPOS: u32 = $sympos;
@@ -445,6 +452,7 @@ macro_rules! livepatch_replacement_record {
                         REPLACEMENT.signature(),
                     )
                 }
+                $($unchecked)*
             );
         };
     };

@@ -1114,7 +1114,8 @@ impl Patch {
     /// The directory is registered with the module's registry, which the generated exit and
     /// load-failure paths tear down: its files call this module's code, so nothing the module
     /// does with the `Patch` (forgetting it included) keeps it past the module's memory. An
-    /// empty name, or one with a `/`, fails the load with `EINVAL`.
+    /// empty name, or one with a `/` (of the directory or a file), or two files of one name fail
+    /// the load with `EINVAL`; a directory that exists already, with `EEXIST`.
     ///
     /// # Examples
     ///

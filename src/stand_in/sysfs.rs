@@ -41,8 +41,8 @@ impl fmt::Write for AttrWriter<'_> {
 ///
 /// # Invariants
 ///
-/// `attr.show` is `show_shim`, `attr.attr.name` a `'static` C string; `attr` is the first field,
-/// so the `struct kobj_attribute *` that sysfs passes to `show_shim` points at the `RoAttribute`.
+/// `attr.show` is `show_shim`, `attr.attr.name` is `name`; `attr` is the first field, so the
+/// `struct kobj_attribute *` that sysfs passes to `show_shim` points at the `RoAttribute`.
 ///
 /// # Examples
 ///
@@ -56,10 +56,16 @@ impl fmt::Write for AttrWriter<'_> {
 pub struct RoAttribute {
     attr: Opaque<bindings::kobj_attribute>,
     show: fn(&mut AttrWriter<'_>) -> Result,
+    name: &'static CStr,
 }
 
 // SAFETY: sysfs only reads the attribute; `show` is a plain function.
 unsafe impl Sync for RoAttribute {}
+
+extern "C" {
+    /// Whether `/sys/kernel/<name>` exists (`sysfs.c`).
+    fn klp_rust_kernel_dir_exists(name: *const kernel::ffi::c_char) -> bool;
+}
 
 #[cfg(CONFIG_DEBUG_LOCK_ALLOC)]
 extern "C" {
@@ -102,6 +108,7 @@ impl RoAttribute {
                 store: None,
             }),
             show,
+            name,
         }
     }
 }
@@ -158,9 +165,26 @@ pub(crate) struct KernelDir {
 /// Only called from the module's init, through a [`Registry`] or a [`Patch`](crate::Patch).
 pub(crate) fn create_dir(name: &CStr, files: &[&'static RoAttribute]) -> Result {
     // What `kobject_add_internal()` would `WARN` about (an empty name), and a name sysfs would
-    // rename (a `/`): refused with `EINVAL` (an adversarial pass found the `WARN`).
-    if name.is_empty() || name.as_bytes().contains(&b'/') {
+    // rename (a `/`), for the directory and its files: refused with `EINVAL` (an adversarial
+    // pass found the `WARN`); two files of one name too, and a directory that exists already is
+    // `EEXIST`: sysfs would dump the stack (`sysfs_warn_dup()`, found by another pass).
+    let bad = |name: &CStr| name.is_empty() || name.as_bytes().contains(&b'/');
+    if bad(name) || files.iter().any(|f| bad(f.name)) {
         return Err(EINVAL);
+    }
+    for (i, f) in files.iter().enumerate() {
+        if files[..i]
+            .iter()
+            .any(|g| g.name.as_bytes() == f.name.as_bytes())
+        {
+            return Err(EINVAL);
+        }
+    }
+    // SAFETY: `name` is a C string that outlives the call; `sysfs.c` looks it up in
+    // `kernel_kobj`'s directory (set up at boot by `ksysfs_init()`, never removed) with
+    // `kernfs_find_and_get()`, which takes kernfs' own lock, and drops the reference it got.
+    if unsafe { klp_rust_kernel_dir_exists(name.as_char_ptr()) } {
+        return Err(EEXIST);
     }
     // Allocated first: nothing to undo if it fails.
     let dir = KBox::new(
@@ -252,7 +276,8 @@ pub struct ModuleDir(());
 
 impl ModuleDir {
     /// Creates `/sys/kernel/<name>` with `files`, registered with the module's `registry`.
-    /// `EINVAL` for an empty name or one with a `/`.
+    /// `EINVAL` for an empty name or one with a `/` (of the directory or a file), or two files
+    /// of one name; `EEXIST` if the directory exists (another module's, say).
     pub fn create(
         name: &CStr,
         files: &[&'static RoAttribute],

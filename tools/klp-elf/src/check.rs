@@ -283,11 +283,24 @@ pub fn check(kdir: &Path, modules: &[PathBuf], obj: &Path, symvers: &Path) -> Re
                 errors.push(format!("{}: declared twice in one module", what(r)));
             }
         }
-        if r.unchecked {
-            continue;
-        }
-        if finder.is_none() {
+        let core_only = r.unchecked && r.kind == Kind::Replacement && r.object == "vmlinux";
+        if finder.is_none() && (!r.unchecked || core_only) {
             finder = Some(crate::cdecl::Finder::new(kdir, modules)?);
+        }
+        if r.unchecked {
+            // An unchecked entry is the author's claim about the prototype, not that the function
+            // is outside the livepatch core: such entries got past this refusal (adversarial
+            // pass 7). A target the build cannot see is none of the core's.
+            if let (true, Some(finder)) = (core_only, finder.as_mut()) {
+                if let Some(why) = finder
+                    .lookup(&r.object, &r.name, r.sympos)
+                    .ok()
+                    .and_then(|found| core_function(r, &found.file))
+                {
+                    errors.push(format!("{}: {why}", what(r)));
+                }
+            }
+            continue;
         }
         let finder: &mut Finder = finder.as_mut().ok_or("no finder")?;
         if r.object != "vmlinux" {

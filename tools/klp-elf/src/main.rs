@@ -21,6 +21,9 @@
 //! - `klp-elf names --kdir KDIR OBJ.o...`, run by Kbuild on each module object it builds (and
 //!   by `check`): refuses a global symbol that is a compiler builtin (`memset`), a name of the
 //!   kernel (vmlinux's symbol table, `Module.symvers`) or a reserved `__` name (see `names.rs`).
+//! - `klp-elf frames OBJ.o`, run by Kbuild right after rustc on each module object it builds
+//!   (`scripts/rustc-module.sh`): refuses a function whose stack frame is larger than
+//!   [`frames::MAX_FRAME`] (see `frames.rs`).
 //! - `klp-elf proto --kdir KDIR [--modules DIR]... OBJECT NAME[@SYMPOS]`: prints the C
 //!   prototype the check compares with.
 
@@ -34,6 +37,7 @@ mod convert;
 mod ctype;
 mod elfedit;
 mod fentry;
+mod frames;
 mod names;
 mod records;
 
@@ -82,6 +86,7 @@ fn parse(mut it: impl Iterator<Item = String>) -> Result<Args, String> {
 const USAGE: &str = "usage: klp-elf check --kdir KDIR [--modules DIR]... --symvers OUT MODULE.o
        klp-elf convert [--kdir KDIR] MODULE.ko [--records MODULE.o]
        klp-elf fentry [--prefix BYTES] OBJ.o
+       klp-elf frames OBJ.o
        klp-elf names --kdir KDIR OBJ.o...
        klp-elf proto --kdir KDIR [--modules DIR]... OBJECT NAME[@SYMPOS]";
 
@@ -101,6 +106,7 @@ fn run() -> Result<(), String> {
             convert::convert(&ko, &records, a.kdir.as_deref())
         }
         ("fentry", [obj]) => fentry::fentry(obj.as_ref(), a.prefix),
+        ("frames", [obj]) => frames::check(obj.as_ref()),
         ("names", objs) if !objs.is_empty() => {
             let kdir = a.kdir.ok_or("names needs --kdir")?;
             names::names(&kdir, objs)

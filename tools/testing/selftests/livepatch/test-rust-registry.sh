@@ -31,14 +31,24 @@ fi
 check_result "% insmod test_modules/$MOD_DIR.ko
 insmod: ERROR: could not insert module test_modules/$MOD_DIR.ko: Resource temporarily unavailable"
 
-start_test "registry: a /sys/kernel directory without a name fails the load with EINVAL"
+start_test "registry: /sys/kernel directories sysfs would refuse fail the load (EINVAL, EEXIST)"
 
-# kobject_add_internal() warned (a WARN and its stack) and the load failed
-# with ENOMEM (adversarial pass 5): the crate refuses the name itself.
-load_failing_mod test_klp_rust_dir_name
+# An empty name: kobject_add_internal() warned (a WARN and its stack) and the
+# load failed with ENOMEM (adversarial pass 5). Two files of one name, and an
+# existing directory: sysfs dumped the stack (sysfs_warn_dup()), the latter
+# with ENOMEM (pass 7). The crate refuses them itself, and the kernel stays
+# quiet (the check's scan of dmesg).
+for c in 0 1 2; do
+	load_failing_mod test_klp_rust_dir_name case=$c
+done
+[ ! -e /sys/kernel/test_klp_rust_dir_name ] || die "/sys/kernel/test_klp_rust_dir_name outlives the failed load"
 
-check_result "% insmod test_modules/test_klp_rust_dir_name.ko
-insmod: ERROR: could not insert module test_modules/test_klp_rust_dir_name.ko: Invalid parameters"
+check_result "% insmod test_modules/test_klp_rust_dir_name.ko case=0
+insmod: ERROR: could not insert module test_modules/test_klp_rust_dir_name.ko: Invalid parameters
+% insmod test_modules/test_klp_rust_dir_name.ko case=1
+insmod: ERROR: could not insert module test_modules/test_klp_rust_dir_name.ko: Invalid parameters
+% insmod test_modules/test_klp_rust_dir_name.ko case=2
+insmod: ERROR: could not insert module test_modules/test_klp_rust_dir_name.ko: File exists"
 
 start_test "registry: a work function waiting for its own item gets EDEADLK"
 
