@@ -423,12 +423,10 @@ mod tests {
     use super::*;
     use crate::tasks::{pending, tasks};
 
+    /// A fixture, relative to the package's root, where `cargo test` runs its tests (a path
+    /// baked in at build time went stale when a target directory served another checkout).
     fn fixture(name: &str) -> Root {
-        Root(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("tests/fixtures")
-                .join(name),
-        )
+        Root(Path::new("tests/fixtures").join(name))
     }
 
     #[test]

@@ -653,9 +653,8 @@ mod tests {
             ),
             ("c384.sig", "ec signer", "FF:01:02", "sha384"),
         ] {
-            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("tests/fixtures/signature")
-                .join(file);
+            // Relative to the package's root, where `cargo test` runs its tests.
+            let path = std::path::Path::new("tests/fixtures/signature").join(file);
             let sig = std::fs::read(path).unwrap();
             let module = [b"\x7fELF, the module".as_slice(), &sig].concat();
             assert_eq!(
