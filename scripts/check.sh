@@ -251,18 +251,21 @@ if [ -z "${SKIP_STACK:-}" ]; then
 	rm -rf "$stk" && mkdir -p "$stk"
 	cp "$rundir/test_modules/test_klp_rust_stack_overflow.ko" "$stk/" || report "copy test_klp_rust_stack_overflow.ko" 1
 	slog=$LAB_VMDIR/stack$sfx.log
-	# The kernel's report is on the console (VM_CONSOLE): the guest does not outlive it.
-	VM_CONSOLE=$slog.console bash scripts/vm.sh "bash scripts/stack-guest.sh $stk" >"$slog" 2>&1 || true
-	cat "$slog.console" >>"$slog" 2>/dev/null || true
-	sed -n '/stack: loading/,/Kernel panic/p' "$slog" | grep -E '^stack: |guard page|Kernel panic|stack_overflow' |
-		sed 's/^\[[ 0-9.]*\] //; s/^/        /' | head -12
+	# The kernel's report is on its console (VM_CONSOLE): the guest does not outlive it.
+	con=$slog.console
+	rm -f "$con"
+	VM_CONSOLE=$con bash scripts/vm.sh "bash scripts/stack-guest.sh $stk" >"$slog" 2>&1 || true
+	touch "$con"
+	grep -E '^stack: ' "$slog" | sed 's/^/        /'
+	grep -E 'guard page|Kernel panic' "$con" | sed 's/^\[[ 0-9.]*\] //; s/^/        /' | head -6
 	report "stack overflow: the livepatch loaded and the recursion ran" \
 		"$(grep -q '^stack: reading' "$slog"; echo $?)" "$(tail -20 "$slog")"
 	report "stack overflow: the kernel stack's guard page stopped the recursion" \
-		"$(grep -q 'stack guard page was hit' "$slog"; echo $?)" "$(tail -40 "$slog")"
+		"$(grep -q 'stack guard page was hit' "$con"; echo $?)" "$(tail -40 "$con")"
 	report "stack overflow: the recursion never returned" "$(! grep -q '^stack: the recursion returned' "$slog"; echo $?)"
-	before=$(sed -n '/stack: reading/,/stack guard page was hit/p' "$slog" | grep -v 'stack guard page was hit')
+	# The console up to the guard page's report: the boot, the load, the recursion.
+	before=$(sed '/stack guard page was hit/,$d' "$con")
 	report "stack overflow: no kernel report before the guard page (nothing written below the stack)" \
-		"$(! grep -qE 'BUG: KASAN|WARNING:|general protection|BUG: unable' <<<"$before"; echo $?)" "$before"
+		"$(! grep -qE "$(kernel_report_regex)" <<<"$before"; echo $?)" "$(grep -E "$(kernel_report_regex)" <<<"$before" | head -20)"
 fi
 finish

@@ -291,7 +291,8 @@ pub fn check(kdir: &Path, modules: &[PathBuf], obj: &Path, symvers: &Path) -> Re
             // An unchecked entry is the author's claim about the prototype, not that the function
             // is outside the livepatch core: such entries got past this refusal (adversarial
             // pass 7). A target the build cannot see is none of the core's.
-            if let (true, Some(finder)) = (core_only, finder.as_mut()) {
+            if core_only {
+                let finder: &mut Finder = finder.as_mut().ok_or("no finder")?;
                 if let Some(why) = finder
                     .lookup(&r.object, &r.name, r.sympos)
                     .ok()
